@@ -1,0 +1,210 @@
+import { randomUUID } from "node:crypto";
+import { IdempotencyService } from "@todo/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApi, type TestApi } from "../testing.js";
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(() => api.close());
+
+let counter = 0;
+async function signup(): Promise<{ token: string; userId: string }> {
+  const response = await fetch(`${api.url}/api/v1/auth/signup`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      email: `idem${++counter}@example.com`,
+      password: "correct horse battery",
+    }),
+  });
+  expect(response.status).toBe(201);
+  const session = (await response.json()) as { accessToken: string; user: { id: string } };
+  return { token: session.accessToken, userId: session.user.id };
+}
+
+function post(path: string, token: string, body: unknown, key?: string): Promise<Response> {
+  return fetch(`${api.url}/api/v1${path}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${token}`,
+      ...(key === undefined ? {} : { "idempotency-key": key }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function taskCount(token: string): Promise<number> {
+  const response = await fetch(`${api.url}/api/v1/tasks?status=all&page=1`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return ((await response.json()) as { meta: { total: number } }).meta.total;
+}
+
+describe("Idempotency-Key on POST /tasks", () => {
+  it("replays the first response exactly (status, body bytes, Location, ETag) and creates one task", async () => {
+    const { token } = await signup();
+    const key = randomUUID();
+    const first = await post("/tasks", token, { title: "Buy milk", tags: ["home"] }, key);
+    const firstText = await first.text();
+    expect(first.status).toBe(201);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+
+    // Same body with the keys in another order is the same request.
+    const retry = await post("/tasks", token, { tags: ["home"], title: "Buy milk" }, key);
+    expect(retry.status).toBe(201);
+    expect(await retry.text()).toBe(firstText);
+    expect(retry.headers.get("location")).toBe(first.headers.get("location"));
+    expect(retry.headers.get("etag")).toBe(first.headers.get("etag"));
+    expect(retry.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect(await taskCount(token)).toBe(1);
+  });
+
+  it("answers 422 idempotency_conflict for the same key with another body, creating nothing", async () => {
+    const { token } = await signup();
+    const key = randomUUID();
+    expect((await post("/tasks", token, { title: "one" }, key)).status).toBe(201);
+    const other = await post("/tasks", token, { title: "two" }, key);
+    expect(other.status).toBe(422);
+    expect(other.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(((await other.json()) as { code: string }).code).toBe("idempotency_conflict");
+    expect(await taskCount(token)).toBe(1);
+  });
+
+  it("answers 409 idempotency_conflict while the first request with the key is still running", async () => {
+    const { token, userId } = await signup();
+    const key = randomUUID();
+    const body = { title: "slow" };
+    // The first request has claimed the key and not finished (as a request mid-flight does).
+    const fingerprint = IdempotencyService.fingerprint("POST", "/api/v1/tasks", body);
+    expect(await api.services.idempotency.begin(userId, key, fingerprint)).toEqual({
+      kind: "proceed",
+    });
+
+    const retry = await post("/tasks", token, body, key);
+    expect(retry.status).toBe(409);
+    expect(retry.headers.get("retry-after")).toBe("1");
+    expect(((await retry.json()) as { code: string }).code).toBe("idempotency_conflict");
+    expect(await taskCount(token)).toBe(0);
+  });
+
+  it("makes exactly one task from concurrent retries with one key", async () => {
+    const { token } = await signup();
+    const key = randomUUID();
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => post("/tasks", token, { title: "once" }, key)),
+    );
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+    expect(statuses).toContain(201);
+    expect(await taskCount(token)).toBe(1);
+    // Once the first finished, a retry replays it.
+    const later = await post("/tasks", token, { title: "once" }, key);
+    expect(later.status).toBe(201);
+    expect(later.headers.get("idempotent-replayed")).toBe("true");
+  });
+
+  it("keeps keys per user: another user's identical key is a new request", async () => {
+    const ada = await signup();
+    const bob = await signup();
+    const key = randomUUID();
+    const adas = await post("/tasks", ada.token, { title: "mine" }, key);
+    const bobs = await post("/tasks", bob.token, { title: "mine" }, key);
+    expect(adas.status).toBe(201);
+    expect(bobs.status).toBe(201);
+    expect(bobs.headers.get("idempotent-replayed")).toBeNull();
+    expect(await taskCount(ada.token)).toBe(1);
+    expect(await taskCount(bob.token)).toBe(1);
+  });
+
+  it("does not keep a failed first request: after a 422 the same key runs afresh with a corrected body", async () => {
+    const { token } = await signup();
+    const key = randomUUID();
+    const bad = await post("/tasks", token, { title: "" }, key);
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { code: string }).code).toBe("validation_failed");
+    const good = await post("/tasks", token, { title: "fixed" }, key);
+    expect(good.status).toBe(201);
+    expect(good.headers.get("idempotent-replayed")).toBeNull();
+    expect(await taskCount(token)).toBe(1);
+  });
+
+  it("treats a key older than 24 hours as unused", async () => {
+    const { token, userId } = await signup();
+    const key = randomUUID();
+    const first = await post("/tasks", token, { title: "daily" }, key);
+    expect(first.status).toBe(201);
+    await api.db.models.IdempotencyKey.query()
+      .patch({ createdAt: new Date(Date.now() - 25 * 60 * 60 * 1000) })
+      .where({ user_id: userId, key });
+    const again = await post("/tasks", token, { title: "daily" }, key);
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBeNull();
+    expect(again.headers.get("location")).not.toBe(first.headers.get("location"));
+    expect(await taskCount(token)).toBe(2);
+  });
+
+  it.each([
+    ["empty", ""],
+    ["too long", "k".repeat(256)],
+    ["with a space", "two words"],
+    ["non-ASCII", "clé"],
+  ])("refuses a malformed key (%s) with 422 and creates nothing", async (_, key) => {
+    const { token } = await signup();
+    const response = await fetch(`${api.url}/api/v1/tasks`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${token}`,
+        "idempotency-key": encodeHeader(key),
+      },
+      body: JSON.stringify({ title: "x" }),
+    });
+    expect(response.status).toBe(422);
+    const problem = (await response.json()) as { code: string; errors: { path: string }[] };
+    expect(problem.code).toBe("validation_failed");
+    expect(problem.errors[0]?.path).toBe("Idempotency-Key");
+    expect(await taskCount(token)).toBe(0);
+  });
+
+  it("accepts the draft's quoted structured-field form as the same key as the bare form", async () => {
+    const { token } = await signup();
+    const first = await post("/tasks", token, { title: "quoted" }, '"abc-123"');
+    const second = await post("/tasks", token, { title: "quoted" }, "abc-123");
+    expect(first.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBe("true");
+    expect(await taskCount(token)).toBe(1);
+  });
+});
+
+describe("Idempotency-Key on the other task POSTs", () => {
+  it("replays complete, and refuses the key on another task's complete with 422", async () => {
+    const { token } = await signup();
+    const a = (await (await post("/tasks", token, { title: "a" })).json()) as { id: number };
+    const b = (await (await post("/tasks", token, { title: "b" })).json()) as { id: number };
+    const key = randomUUID();
+    const done = await post(`/tasks/${a.id}/complete`, token, undefined, key);
+    expect(done.status).toBe(200);
+    const again = await post(`/tasks/${a.id}/complete`, token, undefined, key);
+    expect(again.status).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.headers.get("etag")).toBe(done.headers.get("etag"));
+    const elsewhere = await post(`/tasks/${b.id}/complete`, token, undefined, key);
+    expect(elsewhere.status).toBe(422);
+  });
+
+  it("does not poison the key when restore fails with 404", async () => {
+    const { token } = await signup();
+    const key = randomUUID();
+    expect((await post("/tasks/99/restore", token, undefined, key)).status).toBe(404);
+    expect((await post("/tasks/99/restore", token, undefined, key)).status).toBe(404);
+  });
+});
+
+/** Header values must be ByteStrings for fetch; send non-ASCII as raw UTF-8 bytes (Latin-1 view). */
+function encodeHeader(value: string): string {
+  return Buffer.from(value, "utf8").toString("latin1");
+}

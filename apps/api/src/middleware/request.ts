@@ -1,0 +1,34 @@
+import { randomUUID } from "node:crypto";
+import type { Middleware } from "koa";
+import type { Logger } from "pino";
+import type { AppState } from "../context.js";
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Assigns the request id (a caller's `X-Request-Id` when it is safe to echo, else a UUID), sets it
+ * on the response, and writes one JSON log line per request. Headers and bodies are never logged,
+ * so tokens and passwords cannot leak into logs.
+ */
+export function requestContext(logger: Logger): Middleware<AppState> {
+  return async (ctx, next) => {
+    const incoming = ctx.get("x-request-id");
+    ctx.state.requestId = SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.set("X-Request-Id", ctx.state.requestId);
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      if (logger.isLevelEnabled("info")) {
+        logger.info({
+          requestId: ctx.state.requestId,
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          userId: ctx.state.actor?.userId,
+        });
+      }
+    }
+  };
+}

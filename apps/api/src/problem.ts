@@ -1,0 +1,81 @@
+import { DomainError, type ErrorCode, type Problem } from "@todo/core";
+import { ZodError } from "zod";
+import { validationFailed } from "@todo/core";
+
+const TITLES: Record<ErrorCode, string> = {
+  malformed_json: "Malformed JSON",
+  bad_request: "Bad request",
+  unauthorized: "Unauthorized",
+  token_expired: "Access token expired",
+  invalid_credentials: "Invalid credentials",
+  not_found: "Not found",
+  method_not_allowed: "Method not allowed",
+  email_taken: "Email already registered",
+  idempotency_conflict: "Idempotency key conflict",
+  precondition_failed: "Precondition failed",
+  payload_too_large: "Payload too large",
+  unsupported_media_type: "Unsupported media type",
+  validation_failed: "Validation failed",
+  rate_limited: "Too many requests",
+  internal: "Internal server error",
+  unavailable: "Service unavailable",
+};
+
+/** The `type` URI of a problem: a stable identifier per code (RFC 9457 §3.1.1). */
+export const problemType = (code: ErrorCode) =>
+  `https://todo.dev/problems/${code.replaceAll("_", "-")}`;
+
+/**
+ * Turns anything thrown into a {@link DomainError}: domain errors pass through, zod errors become
+ * 422, Koa/body-parser HTTP errors map onto their codes, and anything else becomes `internal`
+ * (whose text is never shown). Returns `unexpected: true` for the last kind, which must be logged.
+ */
+export function toDomainError(error: unknown): { error: DomainError; unexpected: boolean } {
+  if (error instanceof DomainError) return { error, unexpected: false };
+  if (error instanceof ZodError) return { error: validationFailed(error), unexpected: false };
+  const http = error as {
+    status?: unknown;
+    type?: unknown;
+    expose?: unknown;
+    headers?: Record<string, string>;
+  };
+  const status = typeof http.status === "number" ? http.status : 500;
+  if (status < 500 && http.expose !== false) {
+    if (status === 405) {
+      return {
+        error: new DomainError(
+          "method_not_allowed",
+          "This method is not allowed on this resource.",
+          { headers: http.headers ?? {} },
+        ),
+        unexpected: false,
+      };
+    }
+    if (status === 404) return known("not_found", "There is no such resource.");
+    return known("bad_request", "The request could not be understood.");
+  }
+  return {
+    error: new DomainError(
+      "internal",
+      "Something went wrong on our side. Try again; if it persists, report the request id.",
+    ),
+    unexpected: true,
+  };
+}
+
+function known(code: ErrorCode, detail: string) {
+  return { error: new DomainError(code, detail), unexpected: false };
+}
+
+/** The RFC 9457 body for a domain error. */
+export function toProblem(error: DomainError, requestId: string): Problem {
+  return {
+    type: problemType(error.code),
+    title: TITLES[error.code],
+    status: error.status,
+    detail: error.detail,
+    code: error.code,
+    requestId,
+    ...(error.extra.errors ? { errors: error.extra.errors } : {}),
+  };
+}

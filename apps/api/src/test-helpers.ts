@@ -1,0 +1,144 @@
+// Test helpers over real HTTP: a thin fetch wrapper, accounts, tasks and hand-signed JWTs.
+// Used by the route tests only (never imported by the app); free of vitest so it type-checks anywhere.
+import { createHmac } from "node:crypto";
+import { request as httpRequest } from "node:http";
+import type { AuthSession, Task } from "@todo/core";
+import { startTestApi, type TestApi } from "./testing.js";
+
+/** A password every test account uses (8–128 characters). */
+export const PASSWORD = "correct horse battery staple";
+
+/** What a test reads from a response: status, headers and the body (parsed JSON, else text, else null). */
+export interface Reply {
+  readonly status: number;
+  readonly headers: Headers;
+  // Tests assert on arbitrary shapes, including problem bodies.
+  readonly body: any;
+}
+
+/** Options of one request: a bearer token, a JSON body (or a raw one) and extra headers. */
+export interface RequestInit {
+  token?: string | undefined;
+  json?: unknown;
+  /** A raw body, sent as is (set `content-type` in `headers` yourself). */
+  raw?: string | Uint8Array | undefined;
+  headers?: Record<string, string>;
+}
+
+/** A logged-in test user. */
+export interface TestUser {
+  readonly id: string;
+  readonly email: string;
+  readonly token: string;
+  readonly refreshToken: string;
+}
+
+/** A test API plus request helpers. Rate limiting is off so tests can sign up many accounts. */
+export interface Harness {
+  readonly api: TestApi;
+  request(method: string, path: string, init?: RequestInit): Promise<Reply>;
+  /** Signs up `email` (a unique one when omitted) and returns the session; fails loudly if not 201. */
+  user(email?: string): Promise<TestUser>;
+  /** Creates a task as `user`; fails loudly if not 201. */
+  task(user: TestUser, body?: Record<string, unknown>): Promise<Task>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+/** Starts a fresh API (fresh database) for one test file. `env` overrides config variables. */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const api = await startTestApi({ RATE_LIMIT_ENABLED: "false", ...env });
+  const request = (method: string, path: string, init: RequestInit = {}) =>
+    send(api.url, method, path, init);
+  return {
+    api,
+    request,
+    async user(email = `user${++counter}-${Date.now()}@example.com`) {
+      const reply = await request("POST", "/api/v1/auth/signup", {
+        json: { email, password: PASSWORD },
+      });
+      if (reply.status !== 201)
+        throw new Error(`signup failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+      const session = reply.body as AuthSession;
+      return {
+        id: session.user.id,
+        email: session.user.email,
+        token: session.accessToken,
+        refreshToken: session.refreshToken,
+      };
+    },
+    async task(user, body = { title: `task ${++counter}` }) {
+      const reply = await request("POST", "/api/v1/tasks", { token: user.token, json: body });
+      if (reply.status !== 201)
+        throw new Error(`create failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+      return reply.body as Task;
+    },
+    close: () => api.close(),
+  };
+}
+
+/**
+ * One HTTP request to `baseUrl + path` over node:http (not fetch, which refuses a body on GET and
+ * adds cache headers of its own), so tests send exactly the bytes they mean to.
+ */
+export function send(
+  baseUrl: string,
+  method: string,
+  path: string,
+  init: RequestInit = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
+  let body: string | Uint8Array | undefined = init.raw;
+  if (init.json !== undefined) {
+    body = JSON.stringify(init.json);
+    headers["content-type"] ??= "application/json";
+  }
+  if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(`${baseUrl}${path}`, { method, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("error", reject);
+      response.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(response.headers)) {
+          if (value !== undefined)
+            responseHeaders.set(name, Array.isArray(value) ? value.join(", ") : value);
+        }
+        let parsed: unknown = text === "" ? null : text;
+        if (text !== "" && /json/.test(responseHeaders.get("content-type") ?? ""))
+          parsed = JSON.parse(text);
+        resolve({ status: response.statusCode ?? 0, headers: responseHeaders, body: parsed });
+      });
+    });
+    outgoing.on("error", reject);
+    outgoing.end(body);
+  });
+}
+
+/** A problem body without its per-request `requestId`, for comparing two answers. */
+export function withoutRequestId(body: unknown): unknown {
+  if (!body || typeof body !== "object") return body;
+  const { requestId: _ignored, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
+const base64url = (value: unknown) =>
+  Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
+
+/**
+ * Signs a JWT by hand (HS256 over `secret`, or unsigned with `alg: "none"`), so tests can forge
+ * tokens with wrong claims, wrong keys or no signature at all (RFC 7519, RFC 8725).
+ */
+export function signJwt(
+  payload: Record<string, unknown>,
+  secret: string,
+  alg: "HS256" | "none" = "HS256",
+): string {
+  const head = `${base64url({ alg, typ: "JWT" })}.${base64url(payload)}`;
+  if (alg === "none") return `${head}.`;
+  return `${head}.${createHmac("sha256", secret).update(head).digest("base64url")}`;
+}

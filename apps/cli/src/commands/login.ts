@@ -1,0 +1,82 @@
+import type { Command } from "commander";
+import { withCommonOptions, type CommonOptionValues } from "../options.js";
+
+interface LoginOptions extends CommonOptionValues {
+  email?: string;
+  withToken?: boolean;
+}
+
+/**
+ * `todo login [--email E] [--with-token]`: logs in with email and password (hidden prompt, or the
+ * first line of stdin), or stores an access token read from stdin, and saves the session.
+ */
+export function registerLoginCommand(program: Command): void {
+  withCommonOptions(
+    program
+      .command("login")
+      .description(
+        "log in and store the session (password: hidden prompt, or the first line of stdin)",
+      )
+      .option("--email <email>", "your email address (asked for on a terminal)")
+      .option("--with-token", "read an access token from stdin instead of asking for a password")
+      .addHelpText(
+        "after",
+        "\nExamples:\n  $ todo login --email you@example.com\n  $ printf '%s\\n' \"$PASSWORD\" | todo login --email you@example.com\n  $ todo login --with-token < token.txt",
+      ),
+  ).action(async (options: LoginOptions) => {
+    const [
+      { withContext, toStoredSession },
+      prompt,
+      { createClient },
+      { UsageError, AuthRequiredError },
+      { CLI_VERSION },
+    ] = await Promise.all([
+      import("../context.js"),
+      import("../prompt.js"),
+      import("@todo/core/client"),
+      import("../errors.js"),
+      import("../version.js"),
+    ]);
+    await withContext(options, async (context) => {
+      if (options.withToken) {
+        if (options.email) throw new UsageError("Use either --email or --with-token, not both.");
+        const token = await prompt.readAllStdin();
+        if (!token)
+          throw new UsageError(
+            "No token on stdin; pipe one in, such as `todo login --with-token < token.txt`.",
+          );
+        const client = createClient({
+          baseUrl: context.apiUrl,
+          session: { accessToken: token },
+          userAgent: `todo-cli/${CLI_VERSION}`,
+        });
+        const user = await client.me().catch((error: unknown) => {
+          const failure = context.describe(error);
+          throw failure instanceof AuthRequiredError
+            ? new AuthRequiredError(
+                `The API at ${context.apiUrl} refused that token (expired, revoked or not for this API); get a fresh one.`,
+              )
+            : failure;
+        });
+        await context.store.saveSession(context.apiUrl, {
+          accessToken: token,
+          refreshToken: null,
+          user: { id: user.id, email: user.email, name: user.name },
+        });
+        if (context.output.json) context.output.printJson(user);
+        else
+          context.output.message(
+            `Logged in to ${context.apiUrl} as ${user.email} with a token (it will not be refreshed; log in again when it expires).`,
+          );
+        return;
+      }
+      const email =
+        options.email ?? (await prompt.readText({ message: "Email:", option: "--email" }));
+      const password = await prompt.readPassword();
+      const session = await context.client.login({ email: email.trim(), password });
+      await context.store.saveSession(context.apiUrl, toStoredSession(session));
+      if (context.output.json) context.output.printJson(session.user);
+      else context.output.message(`Logged in to ${context.apiUrl} as ${session.user.email}.`);
+    });
+  });
+}

@@ -1,0 +1,349 @@
+// The baseline: the physical limit of this stack on this machine. node:http + pg, no framework, no
+// ORM, no schema library. It verifies the same HS256 access token (jose, same allowlist, issuer and
+// audience) and sends the same SQL the API sends for the benchmarked routes (read from knex's
+// debug output; `pnpm bench` prints the API's statements per request beside it), and answers with
+// the same JSON. Configuration comes from the same environment variables, through @todo/config.
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import argon2 from "argon2";
+import { jwtVerify, SignJWT } from "jose";
+import pg from "pg";
+import { ConfigError, loadConfig, type Config } from "@todo/config";
+import { ARGON2_OPTIONS } from "@todo/core";
+
+const PRIORITIES = ["none", "low", "medium", "high"] as const;
+const DATE_OID = 1082;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LIST_SELECT = `select "tasks".* from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null`;
+
+interface TaskRow {
+  id: number;
+  title: string;
+  description: string | null;
+  completed: boolean;
+  completed_at: Date | null;
+  due_date: string | null;
+  priority: number;
+  tags: string[];
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string | null;
+  password_hash: string | null;
+  created_at: Date;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(code);
+  }
+}
+
+function toTask(row: TaskRow) {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    completed: row.completed,
+    completedAt: row.completed_at ? row.completed_at.toISOString() : null,
+    dueDate: row.due_date,
+    priority: PRIORITIES[row.priority] ?? "none",
+    tags: row.tags,
+    version: row.version,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** Starts the baseline on `config.host:config.port`; resolves once it listens. */
+export async function startBaseline(config: Config): Promise<{ close(): Promise<void> }> {
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: 10, // the API's default pool size (openDatabase)
+    types: {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === DATE_OID
+          ? (value: string) => value
+          : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+    },
+  });
+  const key = new TextEncoder().encode(config.jwt.secret);
+  const dummyHash = argon2.hash(randomBytes(16).toString("hex"), ARGON2_OPTIONS);
+
+  async function authenticate(req: IncomingMessage): Promise<string> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+    if (!match?.[1]) throw new HttpError(401, "unauthorized");
+    try {
+      const { payload } = await jwtVerify(match[1], key, {
+        algorithms: ["HS256"],
+        issuer: config.jwt.issuer,
+        audience: config.jwt.audience,
+        requiredClaims: ["exp", "iat", "sub"],
+      });
+      // As the API's AuthService.authenticate: a token naming a deleted account is a dead session.
+      if (typeof payload.sub === "string" && UUID.test(payload.sub)) {
+        const { rows } = await pool.query(
+          `select "id" from "users" where "users"."id" = $1 limit $2`,
+          [payload.sub, 1],
+        );
+        if (rows.length) return payload.sub;
+      }
+    } catch {
+      // falls through to 401
+    }
+    throw new HttpError(401, "unauthorized");
+  }
+
+  async function list(userId: string, params: URLSearchParams) {
+    const limit = 20;
+    const cursor = params.get("cursor");
+    if (cursor) {
+      const [sort, createdAt, id] = JSON.parse(
+        Buffer.from(cursor, "base64url").toString("utf8"),
+      ) as [string, string, number];
+      if (sort !== "-createdAt") throw new HttpError(422, "validation_failed");
+      const { rows } = await pool.query<TaskRow>(
+        `${LIST_SELECT} and ((created_at, id) < ($2, $3)) order by created_at DESC, id DESC limit $4`,
+        [userId, createdAt, id, limit + 1],
+      );
+      return listBody(rows, limit, {});
+    }
+    const page = Number(params.get("page") ?? 1);
+    if (!Number.isInteger(page) || page < 1) throw new HttpError(422, "validation_failed");
+    const offset = (page - 1) * limit;
+    const [{ rows }, counted] = await Promise.all([
+      offset > 0
+        ? pool.query<TaskRow>(
+            `${LIST_SELECT} order by created_at DESC, id DESC limit $2 offset $3`,
+            [userId, limit + 1, offset],
+          )
+        : pool.query<TaskRow>(`${LIST_SELECT} order by created_at DESC, id DESC limit $2`, [
+            userId,
+            limit + 1,
+          ]),
+      pool.query<{ count: string }>(`select count(*) as "count" from (${LIST_SELECT}) as "temp"`, [
+        userId,
+      ]),
+    ]);
+    const total = Number(counted.rows[0]?.count ?? 0);
+    return listBody(rows, limit, { total, page, totalPages: Math.ceil(total / limit) });
+  }
+
+  function listBody(rows: TaskRow[], limit: number, totals: object) {
+    const data = rows.slice(0, limit);
+    const last = data.at(-1);
+    const nextCursor =
+      rows.length > limit && last
+        ? Buffer.from(
+            JSON.stringify(["-createdAt", last.created_at.toISOString(), last.id]),
+          ).toString("base64url")
+        : null;
+    return { data: data.map(toTask), meta: { limit, ...totals, nextCursor } };
+  }
+
+  async function get(userId: string, id: number) {
+    const { rows } = await pool.query<TaskRow>(`${LIST_SELECT} and "id" = $2 limit $3`, [
+      userId,
+      id,
+      1,
+    ]);
+    if (!rows[0]) throw new HttpError(404, "not_found");
+    return toTask(rows[0]);
+  }
+
+  async function create(userId: string, body: Record<string, unknown>) {
+    const title = requireTitle(body.title);
+    const priority = PRIORITIES.indexOf((body.priority ?? "none") as (typeof PRIORITIES)[number]);
+    const tags = Array.isArray(body.tags)
+      ? body.tags.map((tag) => String(tag).trim().toLowerCase())
+      : [];
+    if (priority < 0) throw new HttpError(422, "validation_failed");
+    const { rows } = await pool.query<TaskRow>(
+      `WITH seq AS (UPDATE users SET task_seq = task_seq + 1 WHERE id = $1 RETURNING task_seq)
+       INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags)
+       SELECT $2, seq.task_seq, $3, $4, $5, CASE WHEN $6 THEN now() END, $7, $8, $9::text[] FROM seq
+       RETURNING *`,
+      [userId, userId, title, null, false, false, null, priority, tags],
+    );
+    if (!rows[0]) throw new HttpError(401, "unauthorized");
+    return toTask(rows[0]);
+  }
+
+  async function patch(userId: string, id: number, body: Record<string, unknown>) {
+    if (Object.keys(body).some((field) => field !== "title"))
+      throw new HttpError(422, "validation_failed");
+    const { rows } = await pool.query<TaskRow>(
+      `update "tasks" set "title" = $1, "version" = version + 1, "updated_at" = CURRENT_TIMESTAMP where "tasks"."user_id" = $2 and "deleted_at" is null and "id" = $3 returning *`,
+      [requireTitle(body.title), userId, id],
+    );
+    if (!rows[0]) throw new HttpError(404, "not_found");
+    return toTask(rows[0]);
+  }
+
+  async function login(body: Record<string, unknown>) {
+    if (typeof body.email !== "string" || typeof body.password !== "string")
+      throw new HttpError(422, "validation_failed");
+    const { rows } = await pool.query<UserRow>(
+      `select "users".* from "users" where "email" = $1 limit $2`,
+      [body.email.trim().toLowerCase(), 1],
+    );
+    const user = rows[0];
+    const matches = await argon2
+      .verify(user?.password_hash ?? (await dummyHash), body.password)
+      .catch(() => false);
+    if (!user?.password_hash || !matches) throw new HttpError(401, "invalid_credentials");
+    const familyId = randomUUID();
+    const refreshToken = randomBytes(32).toString("base64url");
+    const inserted = await pool.query<{ id: string }>(
+      `insert into "refresh_tokens" ("expires_at", "family_id", "token_hash", "user_id") values ($1, $2, $3, $4) returning "id"`,
+      [
+        new Date(Date.now() + config.jwt.refreshTokenTtl * 1000),
+        familyId,
+        createHash("sha256").update(refreshToken).digest("hex"),
+        user.id,
+      ],
+    );
+    // The API reads the row back (Objection's insertAndFetch); so does the baseline, to send the same SQL.
+    await pool.query(
+      `select "refresh_tokens".* from "refresh_tokens" where "refresh_tokens"."id" in ($1)`,
+      [inserted.rows[0]!.id],
+    );
+    const now = Math.floor(Date.now() / 1000);
+    const accessToken = await new SignJWT({ sid: familyId })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setSubject(user.id)
+      .setIssuer(config.jwt.issuer)
+      .setAudience(config.jwt.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + config.jwt.accessTokenTtl)
+      .sign(key);
+    return {
+      user: {
+        id: user.id,
+        email: user.email,
+        name: user.name,
+        createdAt: user.created_at.toISOString(),
+      },
+      accessToken,
+      refreshToken,
+      tokenType: "Bearer",
+      expiresIn: config.jwt.accessTokenTtl,
+    };
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://baseline");
+    const path = url.pathname;
+    const method = req.method ?? "GET";
+    if (path === "/health") return send(res, 200, { status: "ok" });
+    if (path === "/api/v1/auth/login" && method === "POST")
+      return send(res, 200, await login(await readJson(req)));
+    if (path === "/api/v1/tasks") {
+      const userId = await authenticate(req);
+      if (method === "GET") return send(res, 200, await list(userId, url.searchParams));
+      if (method === "POST") {
+        const task = await create(userId, await readJson(req));
+        return send(res, 201, task, {
+          Location: `/api/v1/tasks/${task.id}`,
+          ETag: `"${task.version}"`,
+        });
+      }
+    }
+    const match = /^\/api\/v1\/tasks\/(\d{1,10})$/.exec(path);
+    if (match) {
+      const userId = await authenticate(req);
+      const id = Number(match[1]);
+      if (method === "GET") {
+        const task = await get(userId, id);
+        return send(res, 200, task, { ETag: `"${task.version}"` });
+      }
+      if (method === "PATCH") {
+        const task = await patch(userId, id, await readJson(req));
+        return send(res, 200, task, { ETag: `"${task.version}"` });
+      }
+    }
+    throw new HttpError(404, "not_found");
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      const known = error instanceof HttpError ? error : new HttpError(500, "internal");
+      // A client that hung up mid-request (wrk stopping) is not an error of the server.
+      if (!(error instanceof HttpError) && (error as { code?: string }).code !== "ECONNRESET")
+        console.error(error);
+      send(res, known.status, { status: known.status, code: known.code });
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  return {
+    close: async () => {
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    },
+  };
+}
+
+function requireTitle(value: unknown): string {
+  const title = typeof value === "string" ? value.trim() : "";
+  if (title.length < 1 || title.length > 200) throw new HttpError(422, "validation_failed");
+  return title;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > 100_000) throw new HttpError(413, "payload_too_large");
+    chunks.push(chunk);
+  }
+  try {
+    const body: unknown = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    if (body && typeof body === "object" && !Array.isArray(body))
+      return body as Record<string, unknown>;
+  } catch {
+    // falls through
+  }
+  throw new HttpError(400, "malformed_json");
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": Buffer.byteLength(json),
+  });
+  res.end(json);
+}
+
+// Run as a program (`node bench/dist/baseline.js`), configured like the API.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(1);
+  }
+  const baseline = await startBaseline(config);
+  console.log(`baseline listening on http://${config.host}:${config.port}`);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.once(signal, () => void baseline.close().then(() => process.exit(0)));
+  }
+}

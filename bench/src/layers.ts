@@ -1,0 +1,132 @@
+import { SignJWT, jwtVerify } from "jose";
+import pg from "pg";
+import { testConfig } from "@todo/config";
+import { createServices } from "@todo/core";
+import { openDatabase } from "@todo/db";
+
+/** CPU time per operation of one layer, in microseconds, measured in this process. */
+export interface LayerTiming {
+  readonly name: string;
+  readonly cpuUs: number;
+  readonly opsPerSecond: number;
+}
+
+const GET_SQL = `select "tasks".* from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null and "id" = $2 limit $3`;
+const EXISTS_SQL = `select "id" from "users" where "users"."id" = $1 limit $2`;
+
+/**
+ * Where a request's CPU goes, layer by layer, without HTTP: the core's services (Objection/knex)
+ * against the same statement through `pg`, and jose's HS256 verification with the secret as bytes
+ * (what AuthService passes) against a pre-imported CryptoKey. Each op runs `count` times at 16 in
+ * flight; the figure is `process.cpuUsage()` per op, which contention on a shared machine moves
+ * far less than throughput.
+ */
+export async function measureLayers(
+  url: string,
+  secret: string,
+  userIds: readonly string[],
+  count: number,
+): Promise<LayerTiming[]> {
+  const config = testConfig({
+    JWT_SECRET: secret,
+    JWT_ISSUER: "todo",
+    JWT_AUDIENCE: "todo-api",
+    DATABASE_URL: url,
+  });
+  const db = openDatabase({ databaseUrl: url });
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const services = createServices(db, config);
+  const bytes = new TextEncoder().encode(secret);
+  const cryptoKey = await crypto.subtle.importKey(
+    "raw",
+    bytes,
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["verify"],
+  );
+  const now = Math.floor(Date.now() / 1000);
+  const tokens = await Promise.all(
+    userIds.slice(0, 100).map((id) =>
+      new SignJWT({ sid: crypto.randomUUID() })
+        .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+        .setSubject(id)
+        .setIssuer("todo")
+        .setAudience("todo-api")
+        .setIssuedAt(now)
+        .setExpirationTime(now + 3600)
+        .sign(bytes),
+    ),
+  );
+  const verifyOptions = {
+    algorithms: ["HS256"],
+    issuer: "todo",
+    audience: "todo-api",
+    requiredClaims: ["exp", "iat", "sub"],
+  };
+  const user = (i: number) => userIds[i % userIds.length]!;
+  const actor = (i: number) => ({ userId: user(i) });
+  const id = (i: number) => 1 + (i % 100);
+  const ops: [string, (i: number) => Promise<unknown>][] = [
+    [
+      "jose jwtVerify, secret as bytes (API)",
+      (i) => jwtVerify(tokens[i % tokens.length]!, bytes, verifyOptions),
+    ],
+    [
+      "jose jwtVerify, pre-imported CryptoKey",
+      (i) => jwtVerify(tokens[i % tokens.length]!, cryptoKey, verifyOptions),
+    ],
+    [
+      "AuthService.authenticate (verify + user exists)",
+      (i) => services.auth.authenticate(tokens[i % tokens.length]!),
+    ],
+    [
+      "User exists: Objection findById().select(id)",
+      async (i) => await db.models.User.query().findById(user(i)).select("id"),
+    ],
+    ["User exists: pg, same SQL", (i) => pool.query(EXISTS_SQL, [user(i), 1])],
+    ["TaskService.get (Objection)", (i) => services.tasks.get(actor(i), id(i))],
+    [
+      "Task get: knex query builder",
+      (i) =>
+        db
+          .knex("tasks")
+          .where("tasks.user_id", user(i))
+          .whereNull("deleted_at")
+          .where({ id: id(i) })
+          .first(),
+    ],
+    ["Task get: pg, same SQL", (i) => pool.query(GET_SQL, [user(i), id(i), 1])],
+    [
+      "TaskService.list page 1 (Objection, 2 queries)",
+      (i) => services.tasks.list(actor(i), { status: "all", sort: "-createdAt", limit: 20 }),
+    ],
+    [
+      "TaskService.update title (Objection)",
+      (i) => services.tasks.update(actor(i), id(i), { title: `Layer ${i}` }),
+    ],
+  ];
+  const timings: LayerTiming[] = [];
+  try {
+    for (const [name, op] of ops) {
+      for (let i = 0; i < 100; i++) await op(i);
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          while (next < count) await op(next++);
+        }),
+      );
+      const used = process.cpuUsage(cpu);
+      timings.push({
+        name,
+        cpuUs: Math.round((used.user + used.system) / count),
+        opsPerSecond: Math.round((count / (performance.now() - started)) * 1000),
+      });
+    }
+  } finally {
+    await db.close();
+    await pool.end();
+  }
+  return timings;
+}

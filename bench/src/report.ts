@@ -1,0 +1,351 @@
+import type { CommandTiming } from "./cli.js";
+import type { ProfileSummary } from "./profile.js";
+import type { LayerTiming } from "./layers.js";
+import type { LoadResult } from "./wrk.js";
+
+/** One load scenario: the median run of each side and every run. */
+export interface LoadRow {
+  readonly scenario: string;
+  readonly api: LoadResult;
+  readonly baseline: LoadResult;
+  readonly runs: { api: LoadResult[]; baseline: LoadResult[] };
+}
+
+/** One depth probe (one connection) on both servers. */
+export interface DepthRow {
+  readonly name: string;
+  readonly path: string;
+  readonly api: LoadResult;
+  readonly baseline: LoadResult;
+}
+
+/** The SQL statements one API request sent (knex debug output). */
+export interface SqlTrace {
+  readonly name: string;
+  readonly status: number;
+  readonly statements: string[];
+}
+
+/** Everything `bench/results/latest.json` holds. Latencies in milliseconds, memory in MiB. */
+export interface Report {
+  startedAt: string;
+  finishedAt: string;
+  machine: {
+    date: string;
+    nproc: number;
+    cpu: string;
+    memoryGiB: number;
+    freeG: string;
+    loadAverage: number[];
+    node: string;
+    postgres: string;
+    os: string;
+  };
+  settings: Record<string, unknown>;
+  load: LoadRow[];
+  depth: DepthRow[];
+  cli: { tool: string; timings: CommandTiming[] } | { skipped: string };
+  memory: {
+    apiRssStartMiB: number;
+    apiRssAfterLoadMiB: number;
+    baselineRssStartMiB: number;
+    baselineRssAfterLoadMiB: number;
+  };
+  sql: SqlTrace[];
+  layers: LayerTiming[];
+  profile?: ProfileSummary | undefined;
+  targets?: TargetCheck[];
+}
+
+/** One target of issue 5 and whether this run met it. */
+export interface TargetCheck {
+  readonly what: string;
+  readonly value: number;
+  readonly target: string;
+  readonly met: boolean;
+}
+
+const RPS_TARGETS: Record<string, number> = { list: 0.8, get: 0.8, patch: 0.8, create: 0.7 };
+const P99_TARGET = 1.5;
+const DEPTH_TARGET = 1.5;
+const CLI_TARGET = 1.5;
+
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+/** Evaluates the issue's targets (ratios from this run) and stores them on the report. */
+export function checkTargets(report: Report): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const row of report.load) {
+    const min = RPS_TARGETS[row.scenario];
+    if (min !== undefined) {
+      const value = ratio(row.api.rps, row.baseline.rps);
+      checks.push({
+        what: `${row.scenario} req/s API/baseline`,
+        value,
+        target: `≥ ${min.toFixed(2)}`,
+        met: value >= min,
+      });
+      const p99 = ratio(row.api.p99, row.baseline.p99);
+      checks.push({
+        what: `${row.scenario} p99 API/baseline`,
+        value: p99,
+        target: `≤ ${P99_TARGET}`,
+        met: p99 <= P99_TARGET,
+      });
+    }
+  }
+  const depth = (name: string) => report.depth.find((row) => row.name === name)?.api.p50;
+  const deep = depth("cursorDeep");
+  const shallow = depth("cursorShallow");
+  const first = depth("first");
+  if (deep !== undefined && shallow !== undefined) {
+    const value = ratio(deep, shallow);
+    checks.push({
+      what: "cursor 99,980 deep / cursor page 2 (p50)",
+      value,
+      target: `≤ ${DEPTH_TARGET}`,
+      met: value <= DEPTH_TARGET,
+    });
+  }
+  if (deep !== undefined && first !== undefined) {
+    const value = ratio(deep, first);
+    checks.push({
+      what: "cursor 99,980 deep / first page (p50)",
+      value,
+      target: `≤ ${DEPTH_TARGET}`,
+      met: value <= DEPTH_TARGET,
+    });
+  }
+  if ("timings" in report.cli) {
+    const bare = report.cli.timings.find((timing) => timing.name === 'node -e ""');
+    const version = report.cli.timings.find((timing) => timing.name === "todo --version");
+    if (bare && version) {
+      const value = ratio(version.median, bare.median);
+      checks.push({
+        what: 'todo --version / node -e "" (median)',
+        value,
+        target: `≤ ${CLI_TARGET}`,
+        met: value <= CLI_TARGET,
+      });
+    }
+  }
+  report.targets = checks;
+  return checks;
+}
+
+/** Prints the report as aligned tables on stdout. */
+export function printReport(report: Report): void {
+  const m = report.machine;
+  const s = report.settings;
+  const out: string[] = [];
+  out.push("");
+  out.push(
+    `Machine   ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, load average at start ${m.loadAverage.join(" ")}`,
+  );
+  out.push(`          Node ${m.node}, ${m.postgres.split(" on ")[0]}, ${m.os}`);
+  out.push(
+    `Settings  wrk -t1 -c${String(s.connections)} (login -c${String(s.loginConnections)}), ${String(s.rounds)} × ${String(s.durationSeconds)} s per server per scenario ` +
+      `(median), warm-up ${String(s.warmupSeconds)} s, alternating API/baseline; rate limiting DISABLED (RATE_LIMIT_ENABLED=false)`,
+  );
+
+  if (report.load.length) {
+    out.push("", "Load (requests spread over 1,000 seeded users)");
+    const rows = report.load.map((row) => {
+      const min = RPS_TARGETS[row.scenario];
+      const rpsRatio = ratio(row.api.rps, row.baseline.rps);
+      const p99Ratio = ratio(row.api.p99, row.baseline.p99);
+      const errors =
+        row.api.errors.status +
+        row.api.errors.timeout +
+        row.baseline.errors.status +
+        row.baseline.errors.timeout;
+      return [
+        row.scenario,
+        String(row.api.rps),
+        String(row.baseline.rps),
+        rpsRatio.toFixed(2),
+        min === undefined ? "-" : `≥${min.toFixed(2)} ${rpsRatio >= min ? "ok" : "MISS"}`,
+        row.api.p50.toFixed(2),
+        row.baseline.p50.toFixed(2),
+        row.api.p99.toFixed(2),
+        row.baseline.p99.toFixed(2),
+        p99Ratio.toFixed(2),
+        min === undefined ? "-" : `≤${P99_TARGET} ${p99Ratio <= P99_TARGET ? "ok" : "MISS"}`,
+        String(row.api.cpuUsPerRequest ?? "-"),
+        String(row.baseline.cpuUsPerRequest ?? "-"),
+        errors ? `${errors} ERRORS` : "",
+      ];
+    });
+    out.push(
+      ...table(
+        [
+          "scenario",
+          "API req/s",
+          "base req/s",
+          "ratio",
+          "target",
+          "API p50 ms",
+          "base p50",
+          "API p99 ms",
+          "base p99",
+          "p99 ratio",
+          "target",
+          "",
+        ],
+        rows,
+      ),
+    );
+  }
+
+  if (report.depth.length) {
+    out.push(
+      "",
+      "Depth (user with 100,000 tasks, limit 20, one connection; ratios of p50 to the first page)",
+    );
+    const first = report.depth.find((row) => row.name === "first");
+    const shallow = report.depth.find((row) => row.name === "cursorShallow");
+    const labels: Record<string, string> = {
+      first: "first page (page mode, with count)",
+      cursorShallow: "cursor after row 20 (page 2)",
+      cursorDeep: "cursor after row 99,980",
+      pageDeep: "page=4999 (offset 99,960, with count)",
+    };
+    const rows = report.depth.map((row) => [
+      labels[row.name] ?? row.name,
+      row.api.p50.toFixed(2),
+      row.api.p99.toFixed(2),
+      first ? ratio(row.api.p50, first.api.p50).toFixed(2) : "-",
+      row.name === "cursorDeep" && shallow ? ratio(row.api.p50, shallow.api.p50).toFixed(2) : "",
+      row.baseline.p50.toFixed(2),
+      first ? ratio(row.baseline.p50, first.baseline.p50).toFixed(2) : "-",
+      ratio(row.api.p50, row.baseline.p50).toFixed(2),
+    ]);
+    out.push(
+      ...table(
+        [
+          "request",
+          "API p50 ms",
+          "API p99",
+          "/first",
+          "/cursor p2",
+          "base p50",
+          "base /first",
+          "API/base",
+        ],
+        rows,
+      ),
+    );
+  }
+
+  out.push("", "CLI (wall time, median)");
+  if ("timings" in report.cli) {
+    const bare = report.cli.timings.find((timing) => timing.name === 'node -e ""');
+    out.push(
+      ...table(
+        ["command", "median ms", "mean", "min", "max", "runs", `/ node -e ""`],
+        report.cli.timings.map((timing) => [
+          timing.name,
+          timing.median.toFixed(1),
+          timing.mean.toFixed(1),
+          timing.min.toFixed(1),
+          timing.max.toFixed(1),
+          String(timing.runs),
+          bare ? ratio(timing.median, bare.median).toFixed(2) : "-",
+        ]),
+      ),
+    );
+    out.push(`  timed with ${report.cli.tool}`);
+  } else {
+    out.push(`  skipped: ${report.cli.skipped}`);
+  }
+
+  const mem = report.memory;
+  out.push("", "Memory (VmRSS, MiB)");
+  out.push(
+    ...table(
+      ["process", "after start", "after load"],
+      [
+        ["API", String(mem.apiRssStartMiB), String(mem.apiRssAfterLoadMiB)],
+        ["baseline", String(mem.baselineRssStartMiB), String(mem.baselineRssAfterLoadMiB)],
+      ],
+    ),
+  );
+
+  if (report.sql.length) {
+    out.push("", "SQL per API request (knex debug; the baseline sends the same statements)");
+    for (const trace of report.sql) {
+      out.push(`  ${trace.name} → ${trace.status}: ${trace.statements.length} statement(s)`);
+      for (const statement of trace.statements)
+        out.push(`      ${statement.length > 150 ? `${statement.slice(0, 147)}...` : statement}`);
+    }
+  }
+
+  if (report.layers.length) {
+    out.push("", "Layers (CPU per operation in one process, 16 in flight; no HTTP)");
+    out.push(
+      ...table(
+        ["operation", "CPU µs/op", "ops/s"],
+        report.layers.map((layer) => [layer.name, String(layer.cpuUs), String(layer.opsPerSecond)]),
+      ),
+    );
+  }
+
+  if (report.profile) {
+    out.push(
+      "",
+      `API CPU profile (self time, ${report.profile.totalMs} ms sampled, idle excluded)`,
+    );
+    out.push(
+      ...table(
+        ["package", "ms", "%"],
+        report.profile.byPackage
+          .slice(0, 15)
+          .map((entry) => [entry.name, String(entry.ms), String(entry.percent)]),
+      ),
+    );
+    out.push("");
+    out.push(
+      ...table(
+        ["function", "ms", "%"],
+        report.profile.byFunction.map((entry) => [
+          entry.name,
+          String(entry.ms),
+          String(entry.percent),
+        ]),
+      ),
+    );
+  }
+
+  const targets = checkTargets(report);
+  if (targets.length) {
+    out.push("", "Targets (issue 5)");
+    out.push(
+      ...table(
+        ["what", "value", "target", ""],
+        targets.map((check) => [
+          check.what,
+          check.value.toFixed(2),
+          check.target,
+          check.met ? "met" : "MISSED",
+        ]),
+      ),
+    );
+  }
+  console.log(out.join("\n"));
+}
+
+/** Aligned columns: the first left-aligned, the rest right-aligned. */
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
+  const line = (cells: string[]) =>
+    "  " +
+    cells
+      .map((cell, column) =>
+        column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
+      )
+      .join("  ")
+      .trimEnd();
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)];
+}

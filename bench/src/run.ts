@@ -1,0 +1,634 @@
+// `pnpm bench`: the API and the CLI against baselines in the same run, on real PostgreSQL.
+// See bench/README.md for what each figure means.
+import { execFileSync, spawnSync } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { SignJWT } from "jose";
+import pg from "pg";
+import { median, timeCommands, type CommandTiming } from "./cli.js";
+import { measureLayers, type LayerTiming } from "./layers.js";
+import { summariseProfile, type ProfileSummary } from "./profile.js";
+import { printReport, type DepthRow, type LoadRow, type Report, type SqlTrace } from "./report.js";
+import {
+  createSeededDatabase,
+  databaseUrl,
+  DEEP_EMAIL,
+  dropDatabase,
+  userEmail,
+  type SeedSize,
+} from "./seed.js";
+import { freePort, startServer, type Running } from "./servers.js";
+import { errorCount, runWrk, type LoadResult, type LoadSpec } from "./wrk.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const API_SCRIPT = join(ROOT, "apps/api/dist/server.js");
+const BASELINE_SCRIPT = join(ROOT, "bench/dist/baseline.js");
+const CLI_SCRIPT = join(ROOT, "apps/cli/dist/bin.js");
+const RESULTS = join(ROOT, "bench/results/latest.json");
+
+const ISSUER = "todo";
+const AUDIENCE = "todo-api";
+const SCENARIOS = ["list", "get", "patch", "create", "login"] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const SEED: SeedSize = { users: 1000, tasksPerUser: 100, deepTasks: 100_000 };
+const DEEP_OFFSET = 99_980;
+const PAGE_LIMIT = 20;
+/** Page mode's deep page: offset 99,960 with limit 20. */
+const DEEP_PAGE = 4_999;
+
+const HELP = `pnpm bench [options]   (needs a built tree: pnpm build; wrk from Debian; hyperfine optional)
+
+  --quick              smoke run, about 1-2 minutes (1 round of 3 s per side, short depth and CLI runs)
+  --duration <s>       seconds per measured load run (default 10; quick 3)
+  --warmup <s>         seconds of unmeasured load per server and scenario (default 3; quick 1)
+  --rounds <n>         measured runs per server and scenario, alternating API/baseline (default 3; quick 1)
+  --connections <n>    wrk keep-alive connections (default 32)
+  --login-connections <n>  connections for login, whose argon2id hash keeps a CPU busy ~30 ms (default 8)
+  --only <list>        comma list of: list,get,patch,create,login,depth,cli,sql,layers (default all)
+  --profile            run the API under node --cpu-prof and print where its CPU time goes
+  --admin-url <url>    PostgreSQL to create the bench database on (default postgres://postgres@127.0.0.1:5432/postgres)
+  --database <name>    name of the throwaway database (default todo_bench; dropped at the end)
+  --keep-database      keep the seeded database after the run
+  --out <file>         JSON results file (default bench/results/latest.json)`;
+
+interface Options {
+  quick: boolean;
+  duration: number;
+  warmup: number;
+  rounds: number;
+  connections: number;
+  loginConnections: number;
+  depthSeconds: number;
+  cliRuns: number;
+  only: Set<string>;
+  profile: boolean;
+  adminUrl: string;
+  database: string;
+  keepDatabase: boolean;
+  out: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      duration: { type: "string" },
+      warmup: { type: "string" },
+      rounds: { type: "string" },
+      connections: { type: "string" },
+      "login-connections": { type: "string" },
+      only: { type: "string" },
+      profile: { type: "boolean", default: false },
+      "admin-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432/postgres" },
+      database: { type: "string", default: "todo_bench" },
+      "keep-database": { type: "boolean", default: false },
+      out: { type: "string", default: RESULTS },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const number = (value: string | undefined, fallback: number, name: string) => {
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 1) usage(`--${name} must be a whole number ≥ 1`);
+    return parsed;
+  };
+  const quick = values.quick;
+  const only = new Set(
+    (values.only ?? "list,get,patch,create,login,depth,cli,sql,layers")
+      .split(",")
+      .map((item) => item.trim()),
+  );
+  const known = new Set<string>([...SCENARIOS, "depth", "cli", "sql", "layers"]);
+  for (const item of only) if (!known.has(item)) usage(`--only: unknown part "${item}"`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(values.database))
+    usage("--database must be a plain lower-case name");
+  return {
+    quick,
+    duration: number(values.duration, quick ? 3 : 10, "duration"),
+    warmup: number(values.warmup, quick ? 1 : 3, "warmup"),
+    rounds: number(values.rounds, quick ? 1 : 3, "rounds"),
+    connections: number(values.connections, 32, "connections"),
+    loginConnections: number(values["login-connections"], 8, "login-connections"),
+    depthSeconds: quick ? 1 : 3,
+    cliRuns: quick ? 5 : 20,
+    only,
+    profile: values.profile,
+    adminUrl: values["admin-url"],
+    database: values.database,
+    keepDatabase: values["keep-database"],
+    out: values.out,
+  };
+}
+
+function usage(message: string): never {
+  console.error(`${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+const log = (message: string) =>
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  for (const [file, what] of [
+    [API_SCRIPT, "the API"],
+    [BASELINE_SCRIPT, "the baseline"],
+  ] as const) {
+    if (!existsSync(file))
+      usage(`${what} is not built (${file} is missing): run \`pnpm build\` first.`);
+  }
+  if (spawnSync("wrk", ["-v"]).error) usage("wrk is not installed: apt-get install wrk (Debian).");
+
+  const startedAt = new Date();
+  const machine = machineInfo(startedAt);
+  const workDir = mkdtempSync(join(os.tmpdir(), "todo-bench-"));
+  const servers: Running[] = [];
+  let dropped = false;
+  const cleanUp = async () => {
+    await Promise.allSettled(servers.map((server) => server.stop()));
+    if (!options.keepDatabase && !dropped) {
+      dropped = true;
+      await dropDatabase(options.adminUrl, options.database).catch(() => undefined);
+    }
+  };
+  process.once("SIGINT", () => void cleanUp().then(() => process.exit(130)));
+
+  try {
+    log(
+      `seeding ${options.database}: ${SEED.users} users × ${SEED.tasksPerUser} tasks + 1 user × ${SEED.deepTasks} tasks`,
+    );
+    const seeded = await createSeededDatabase(options.adminUrl, options.database, SEED);
+    const url = databaseUrl(options.adminUrl, options.database);
+    machine.postgres = await postgresVersion(url);
+    log(
+      `migrated in ${Math.round(seeded.migrateMs)} ms, seeded in ${Math.round(seeded.seedMs)} ms`,
+    );
+
+    const secret = randomBytes(32).toString("base64url");
+    const env = {
+      NODE_ENV: "production",
+      LOG_LEVEL: "warn",
+      DATABASE_URL: url,
+      JWT_SECRET: secret,
+      JWT_ISSUER: ISSUER,
+      JWT_AUDIENCE: AUDIENCE,
+      // Every request of the load comes from one IP with a few hundred users: the limiter would
+      // answer 429 to most of it. The report says that it was off.
+      RATE_LIMIT_ENABLED: "false",
+    };
+    const profileDir = join(workDir, "profile");
+    const api = await startServer({
+      name: "api",
+      script: API_SCRIPT,
+      port: await freePort(),
+      env,
+      logDir: workDir,
+      cwd: ROOT,
+      nodeArgs: options.profile ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [],
+    });
+    servers.push(api);
+    const apiRssStart = api.rssMiB();
+    const baseline = await startServer({
+      name: "baseline",
+      script: BASELINE_SCRIPT,
+      port: await freePort(),
+      env,
+      logDir: workDir,
+      cwd: ROOT,
+    });
+    servers.push(baseline);
+    const baselineRssStart = baseline.rssMiB();
+    log(
+      `API (pid ${api.pid}) on ${api.url}, baseline (pid ${baseline.pid}) on ${baseline.url}; API RSS ${apiRssStart} MiB`,
+    );
+
+    // Access tokens signed as the API signs them, for every seeded user, spread over by the load.
+    const tokens = await Promise.all(seeded.userIds.map((id) => signToken(secret, id)));
+    const usersFile = join(workDir, "users.txt");
+    writeFileSync(
+      usersFile,
+      tokens.map((token, index) => `${token} ${userEmail(index + 1)}`).join("\n") + "\n",
+    );
+    const deepToken = await signToken(secret, seeded.deepUserId);
+    const deepFile = join(workDir, "deep.txt");
+    writeFileSync(deepFile, `${deepToken} ${DEEP_EMAIL}\n`);
+
+    const cursors = await deepCursors(url, seeded.deepUserId);
+    const paths = {
+      first: `/api/v1/tasks?limit=${PAGE_LIMIT}`,
+      cursorShallow: `/api/v1/tasks?limit=${PAGE_LIMIT}&cursor=${cursors.shallow}`,
+      cursorDeep: `/api/v1/tasks?limit=${PAGE_LIMIT}&cursor=${cursors.deep}`,
+      pageDeep: `/api/v1/tasks?limit=${PAGE_LIMIT}&page=${DEEP_PAGE}`,
+    };
+    const cursorCheck = await checkCursor(api.url, deepToken, cursors.shallow);
+
+    let sql: SqlTrace[] = [];
+    if (options.only.has("sql")) {
+      log("tracing the SQL each API request sends (a second API instance with DEBUG=knex:query)");
+      sql = await traceSql({ env, workDir, token: tokens[0]!, deepToken, paths });
+    }
+
+    const load: LoadRow[] = [];
+    for (const scenario of SCENARIOS) {
+      if (!options.only.has(scenario)) continue;
+      load.push(await loadScenario(scenario, { api, baseline, usersFile, options }));
+    }
+    const apiRssAfterLoad = api.rssMiB();
+    const baselineRssAfterLoad = baseline.rssMiB();
+
+    const depth: DepthRow[] = [];
+    if (options.only.has("depth")) {
+      log("depth: the 100,000-task user, one connection");
+      for (const [name, path] of Object.entries(paths)) {
+        const measure = async (server: Running) =>
+          runWrk({
+            baseUrl: server.url,
+            scenario: "path",
+            usersFile: deepFile,
+            arg: path,
+            connections: 1,
+            seconds: options.depthSeconds,
+          });
+        const apiResult = await measure(api);
+        const baseResult = await measure(baseline);
+        depth.push({ name, path, api: apiResult, baseline: baseResult });
+      }
+    }
+
+    let cli: { tool: string; timings: CommandTiming[] } | { skipped: string } = {
+      skipped: "not requested (--only)",
+    };
+    if (options.only.has("cli")) {
+      if (!existsSync(CLI_SCRIPT)) {
+        cli = { skipped: `apps/cli/dist/bin.js is not built yet` };
+      } else {
+        log(`CLI: ${options.cliRuns} runs each`);
+        try {
+          const configDir = join(workDir, "cli-config");
+          mkdirSync(configDir, { mode: 0o700 });
+          cli = timeCommands(
+            [
+              { name: 'node -e ""', argv: [process.execPath, "-e", ""] },
+              { name: "todo --version", argv: [process.execPath, CLI_SCRIPT, "--version"] },
+              { name: "todo list", argv: [process.execPath, CLI_SCRIPT, "list"] },
+            ],
+            {
+              runs: options.cliRuns,
+              warmup: 3,
+              cwd: ROOT,
+              env: {
+                TODO_API_URL: api.url,
+                TODO_TOKEN: tokens[0]!,
+                TODO_CONFIG_DIR: configDir,
+                NO_COLOR: "1",
+              },
+            },
+          );
+        } catch (error) {
+          cli = { skipped: (error as Error).message };
+        }
+      }
+    }
+
+    let layers: LayerTiming[] = [];
+    if (options.only.has("layers")) {
+      log("layers: CPU per operation of each layer, in this process");
+      layers = await measureLayers(url, secret, seeded.userIds, options.quick ? 1000 : 3000);
+    }
+
+    await api.stop();
+    await baseline.stop();
+    let profile: ProfileSummary | undefined;
+    if (options.profile) {
+      const file = existsSync(profileDir)
+        ? readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"))
+        : undefined;
+      if (file) profile = summariseProfile(join(profileDir, file));
+    }
+    await cleanUp();
+
+    const report: Report = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      machine,
+      settings: {
+        quick: options.quick,
+        connections: options.connections,
+        loginConnections: options.loginConnections,
+        durationSeconds: options.duration,
+        warmupSeconds: options.warmup,
+        rounds: options.rounds,
+        depthSeconds: options.depthSeconds,
+        cliRuns: options.cliRuns,
+        rateLimiting: "disabled (RATE_LIMIT_ENABLED=false)",
+        api: "node apps/api/dist/server.js, NODE_ENV=production, LOG_LEVEL=warn, pool 10",
+        baseline: "node bench/dist/baseline.js: node:http + pg (pool 10) + jose + argon2, same SQL",
+        loadGenerator: "wrk -t1 (bench/lua/load.lua)",
+        seed: {
+          ...SEED,
+          migrateMs: Math.round(seeded.migrateMs),
+          seedMs: Math.round(seeded.seedMs),
+        },
+        cursorCheck,
+      },
+      load,
+      depth,
+      cli,
+      memory: {
+        apiRssStartMiB: apiRssStart,
+        apiRssAfterLoadMiB: apiRssAfterLoad,
+        baselineRssStartMiB: baselineRssStart,
+        baselineRssAfterLoadMiB: baselineRssAfterLoad,
+      },
+      sql,
+      layers,
+      profile,
+    };
+    printReport(report); // also records the target checks on the report
+    mkdirSync(join(options.out, ".."), { recursive: true });
+    writeFileSync(options.out, JSON.stringify(report, null, 2) + "\n");
+    console.log(
+      `\nResults: ${options.out}${options.profile && profile ? `\nCPU profile: ${profile.file}` : ""}`,
+    );
+    if (!options.profile) rmSync(workDir, { recursive: true, force: true });
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+/** Loads one scenario: a warm-up per server, then `rounds` runs each, alternating which goes first. */
+async function loadScenario(
+  scenario: Scenario,
+  context: { api: Running; baseline: Running; usersFile: string; options: Options },
+): Promise<LoadRow> {
+  const { api, baseline, usersFile, options } = context;
+  const spec = (server: Running, seconds: number): LoadSpec => ({
+    baseUrl: server.url,
+    scenario,
+    usersFile,
+    arg: String(SEED.tasksPerUser),
+    connections: scenario === "login" ? options.loginConnections : options.connections,
+    seconds,
+  });
+  // wrk abandons the requests in flight when it stops; let the server finish them (argon2 hashes
+  // above all) so that they do not slow the next run down.
+  const settle = () =>
+    new Promise((resolve) => setTimeout(resolve, scenario === "login" ? 2000 : 500));
+  log(
+    `${scenario}: warm-up ${options.warmup} s per server, then ${options.rounds} × ${options.duration} s per server`,
+  );
+  await runWrk(spec(api, options.warmup));
+  await settle();
+  await runWrk(spec(baseline, options.warmup));
+  await settle();
+  const runs: { api: LoadResult[]; baseline: LoadResult[] } = { api: [], baseline: [] };
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? (["api", "baseline"] as const) : (["baseline", "api"] as const);
+    for (const side of order) {
+      const server = side === "api" ? api : baseline;
+      const cpuBefore = server.cpuMs();
+      const loaded = await runWrk(spec(server, options.duration));
+      const cpuUsPerRequest = Math.round(
+        ((server.cpuMs() - cpuBefore) * 1000) / Math.max(loaded.requests, 1),
+      );
+      const result = { ...loaded, cpuUsPerRequest };
+      runs[side].push(result);
+      await settle();
+      const errors = errorCount(result)
+        ? `, ${errorCount(result)} errors ${JSON.stringify(result.errors)}`
+        : "";
+      log(
+        `  ${side.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  CPU ${cpuUsPerRequest} µs/req${errors}`,
+      );
+    }
+  }
+  return { scenario, api: medianRun(runs.api), baseline: medianRun(runs.baseline), runs };
+}
+
+/** The median of each figure over a side's runs (errors summed). */
+function medianRun(results: LoadResult[]): LoadResult {
+  const pick = (
+    key:
+      "rps" | "p50" | "p90" | "p99" | "mean" | "max" | "requests" | "seconds" | "cpuUsPerRequest",
+  ) => median(results.map((result) => result[key] ?? NaN));
+  const errors = { connect: 0, read: 0, write: 0, status: 0, timeout: 0 };
+  for (const result of results)
+    for (const key of Object.keys(errors) as (keyof typeof errors)[])
+      errors[key] += result.errors[key];
+  return {
+    requests: pick("requests"),
+    seconds: pick("seconds"),
+    rps: Math.round(pick("rps")),
+    p50: pick("p50"),
+    p90: pick("p90"),
+    p99: pick("p99"),
+    mean: pick("mean"),
+    max: pick("max"),
+    cpuUsPerRequest: Math.round(pick("cpuUsPerRequest")),
+    errors,
+  };
+}
+
+/** An access token exactly as the API issues it (HS256, sub, sid, iss, aud, iat, exp). */
+async function signToken(secret: string, userId: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ sid: randomUUID() })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setSubject(userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 2 * 60 * 60)
+    .sign(new TextEncoder().encode(secret));
+}
+
+/**
+ * The cursors the API hands out for the default sort (`-createdAt`): after row 20 (what page 1's
+ * `nextCursor` is) and after row 99,980, built from the rows as the API's `encodeCursor` does.
+ */
+async function deepCursors(
+  url: string,
+  userId: string,
+): Promise<{ shallow: string; deep: string }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const after = async (offset: number) => {
+      const { rows } = await client.query<{ created_at: Date; id: number }>(
+        `SELECT created_at, id FROM tasks WHERE user_id = $1 AND deleted_at IS NULL
+         ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1`,
+        [userId, offset - 1],
+      );
+      const row = rows[0]!;
+      return Buffer.from(
+        JSON.stringify(["-createdAt", row.created_at.toISOString(), row.id]),
+      ).toString("base64url");
+    };
+    return { shallow: await after(PAGE_LIMIT), deep: await after(DEEP_OFFSET) };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Checks that the constructed cursor after row 20 is the `nextCursor` the API gives for page 1. */
+async function checkCursor(apiUrl: string, token: string, expected: string): Promise<string> {
+  const response = await fetch(`${apiUrl}/api/v1/tasks?limit=${PAGE_LIMIT}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  const body = (await response.json()) as { meta?: { nextCursor?: string } };
+  if (body.meta?.nextCursor === expected)
+    return "constructed cursor equals the API's nextCursor for page 1";
+  throw new Error(
+    `the constructed cursor ${expected} differs from the API's ${JSON.stringify(body.meta)}`,
+  );
+}
+
+/**
+ * Starts a second API with `DEBUG=knex:query` and sends one request of each kind, one at a time,
+ * recording the statements each one sent.
+ */
+async function traceSql(context: {
+  env: Record<string, string>;
+  workDir: string;
+  token: string;
+  deepToken: string;
+  paths: Record<string, string>;
+}): Promise<SqlTrace[]> {
+  const traced = await startServer({
+    name: "api-sql-trace",
+    script: API_SCRIPT,
+    port: await freePort(),
+    env: { ...context.env, DEBUG: "knex:query", DEBUG_COLORS: "no" },
+    logDir: context.workDir,
+    cwd: ROOT,
+  });
+  const json = { "Content-Type": "application/json" };
+  const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+  const requests: {
+    name: string;
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body?: string;
+  }[] = [
+    { name: "list (page 1)", method: "GET", path: "/api/v1/tasks", headers: bearer(context.token) },
+    { name: "get", method: "GET", path: "/api/v1/tasks/7", headers: bearer(context.token) },
+    {
+      name: "patch",
+      method: "PATCH",
+      path: "/api/v1/tasks/7",
+      headers: { ...bearer(context.token), ...json },
+      body: '{"title":"Traced"}',
+    },
+    {
+      name: "create",
+      method: "POST",
+      path: "/api/v1/tasks",
+      headers: { ...bearer(context.token), ...json },
+      body: '{"title":"Traced","tags":["bench"]}',
+    },
+    {
+      name: "login",
+      method: "POST",
+      path: "/api/v1/auth/login",
+      headers: json,
+      body: JSON.stringify({ email: userEmail(1), password: "bench-password-1" }),
+    },
+    {
+      name: "list (cursor 99,980 deep)",
+      method: "GET",
+      path: context.paths.cursorDeep!,
+      headers: bearer(context.deepToken),
+    },
+    {
+      name: "list (page 4,999)",
+      method: "GET",
+      path: context.paths.pageDeep!,
+      headers: bearer(context.deepToken),
+    },
+  ];
+  const traces: SqlTrace[] = [];
+  try {
+    for (const request of requests) {
+      const before = statSync(traced.log).size;
+      const response = await fetch(`${traced.url}${request.path}`, {
+        method: request.method,
+        headers: request.headers,
+        body: request.body,
+      });
+      await response.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const text = readFileSync(traced.log, "utf8").slice(before);
+      const statements = text
+        .split(/\n(?=\S+ knex:query )/)
+        .filter((entry) => entry.includes(" knex:query "))
+        .map((entry) =>
+          entry
+            .replace(/^\S+ knex:query /, "")
+            .replace(/\s+/g, " ")
+            .trim()
+            .replace(/ (undefined|trx\d+)$/, ""),
+        );
+      traces.push({ name: request.name, status: response.status, statements });
+    }
+  } finally {
+    await traced.stop();
+  }
+  return traces;
+}
+
+function machineInfo(now: Date): Report["machine"] {
+  const gib = (bytes: number) => Math.round((bytes / 2 ** 30) * 10) / 10;
+  let freeG: string;
+  try {
+    freeG = execFileSync("free", ["-g"], { encoding: "utf8" }).trim();
+  } catch {
+    freeG = "(free not available)";
+  }
+  return {
+    date: now.toISOString(),
+    nproc: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model ?? "unknown",
+    memoryGiB: gib(os.totalmem()),
+    freeG,
+    loadAverage: os.loadavg().map((value) => Math.round(value * 100) / 100),
+    node: process.version,
+    postgres: "",
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+async function postgresVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ version: string }>("SELECT version()");
+    return rows[0]?.version ?? "unknown";
+  } finally {
+    await client.end();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

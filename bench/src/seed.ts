@@ -1,0 +1,133 @@
+import argon2 from "argon2";
+import pg from "pg";
+import { ARGON2_OPTIONS } from "@todo/core";
+import { migrateLatest, openDatabase } from "@todo/db";
+
+/** The password of every seeded user (the load logs in with it). */
+export const BENCH_PASSWORD = "bench-password-1";
+
+/** The seeded user who owns the deep list. */
+export const DEEP_EMAIL = "deep@bench.test";
+
+/** The email of seeded user `n` (1-based). */
+export const userEmail = (n: number): string => `user${n}@bench.test`;
+
+/** How much to seed. */
+export interface SeedSize {
+  /** Ordinary users, each with {@link SeedSize.tasksPerUser} tasks. */
+  readonly users: number;
+  readonly tasksPerUser: number;
+  /** Tasks of the one deep user ({@link DEEP_EMAIL}). */
+  readonly deepTasks: number;
+}
+
+/** What the seed made: user ids in email order, and timings in milliseconds. */
+export interface Seeded {
+  readonly userIds: readonly string[];
+  readonly deepUserId: string;
+  readonly migrateMs: number;
+  readonly seedMs: number;
+}
+
+/**
+ * Creates the database `name` on the server at `adminUrl` (dropping a leftover of the same name),
+ * applies the project's migrations with `migrateLatest`, and seeds it with bulk SQL
+ * (`generate_series`), not through the API. Every user gets the same argon2id hash of
+ * {@link BENCH_PASSWORD}, made once with the core's `ARGON2_OPTIONS`.
+ */
+export async function createSeededDatabase(
+  adminUrl: string,
+  name: string,
+  size: SeedSize,
+): Promise<Seeded> {
+  await dropDatabase(adminUrl, name);
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+
+  const started = performance.now();
+  const db = openDatabase({ databaseUrl: databaseUrl(adminUrl, name), poolMax: 1 });
+  try {
+    await migrateLatest(db.knex);
+  } finally {
+    await db.close();
+  }
+  const migrateMs = performance.now() - started;
+
+  const hash = await argon2.hash(BENCH_PASSWORD, ARGON2_OPTIONS);
+  return withClient(databaseUrl(adminUrl, name), async (client) => {
+    const seeding = performance.now();
+    await client.query("BEGIN");
+    await client.query(
+      `INSERT INTO users (email, name, password_hash, created_at, updated_at)
+       SELECT 'user' || n || '@bench.test', 'Bench user ' || n, $1, now(), now()
+       FROM generate_series(1, $2::int) AS n`,
+      [hash, size.users],
+    );
+    await client.query(
+      `INSERT INTO users (email, name, password_hash) VALUES ($1, 'Deep user', $2)`,
+      [DEEP_EMAIL, hash],
+    );
+    // Varied rows (descriptions, due dates, priorities, tags, some completed), distinct timestamps
+    // a second apart in id order, so every sort and the keyset cursor have real work to do.
+    const insertTasks = `
+      INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags,
+                         version, created_at, updated_at)
+      SELECT u.id, t, 'Task ' || t || ' of ' || u.email,
+             CASE WHEN t % 3 = 0 THEN 'Notes for task ' || t || ': call back, check the invoice, file it.' END,
+             t % 4 = 0,
+             CASE WHEN t % 4 = 0 THEN ts + interval '1 hour' END,
+             CASE WHEN t % 5 = 0 THEN date '2026-06-01' + (t % 400) END,
+             t % 4,
+             CASE t % 3 WHEN 0 THEN '{}'::text[] WHEN 1 THEN ARRAY['home'] ELSE ARRAY['work', 'q4'] END,
+             1, ts, ts
+      FROM users u
+      CROSS JOIN LATERAL generate_series(1, $1::int) AS t
+      CROSS JOIN LATERAL (SELECT timestamptz '2026-01-01 00:00:00+00' + t * interval '1 second' AS ts) AS stamp
+      WHERE u.email LIKE $2`;
+    await client.query(insertTasks, [size.tasksPerUser, "user%@bench.test"]);
+    await client.query(insertTasks, [size.deepTasks, DEEP_EMAIL]);
+    await client.query(
+      `UPDATE users SET task_seq = (SELECT count(*) FROM tasks WHERE tasks.user_id = users.id)`,
+    );
+    await client.query("COMMIT");
+    // As a long-lived database would be: statistics current and the visibility map set.
+    await client.query("VACUUM ANALYZE");
+    const seedMs = performance.now() - seeding;
+
+    const byNumber = await client.query<{ id: string; n: number }>(
+      `SELECT id, substring(email from '^user([0-9]+)@')::int AS n FROM users WHERE email LIKE 'user%@bench.test' ORDER BY 2`,
+    );
+    const deep = await client.query<{ id: string }>(`SELECT id FROM users WHERE email = $1`, [
+      DEEP_EMAIL,
+    ]);
+    return {
+      userIds: byNumber.rows.map((row) => row.id),
+      deepUserId: deep.rows[0]!.id,
+      migrateMs,
+      seedMs,
+    };
+  });
+}
+
+/** Drops the database `name` (forcing out any connection); nothing when it does not exist. */
+export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
+  await withClient(adminUrl, (client) =>
+    client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  );
+}
+
+/** `adminUrl` with its database replaced by `name`. */
+export function databaseUrl(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,33 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+
+/** What the `todo` CLI reads from its environment (DESIGN §4). */
+export interface CliEnvironment {
+  /** Folder holding `credentials.json`: `$TODO_CONFIG_DIR`, else `$XDG_CONFIG_HOME/todo`, else `~/.config/todo`. */
+  readonly configDir: string;
+  /** `TODO_API_URL`: overrides the stored API URL. */
+  readonly apiUrl: string | undefined;
+  /** `TODO_TOKEN`: an access token that overrides the stored login. */
+  readonly token: string | undefined;
+  /** True when `NO_COLOR` is set to anything non-empty (no-color.org). */
+  readonly noColor: boolean;
+}
+
+/** Reads the CLI's environment. Never throws; empty values count as unset. */
+export function loadCliEnvironment(
+  env: Record<string, string | undefined> = process.env,
+): CliEnvironment {
+  const value = (name: string): string | undefined => {
+    const raw = env[name]?.trim();
+    return raw ? raw : undefined;
+  };
+  const configDir =
+    value("TODO_CONFIG_DIR") ??
+    join(value("XDG_CONFIG_HOME") ?? join(value("HOME") ?? homedir(), ".config"), "todo");
+  return Object.freeze({
+    configDir,
+    apiUrl: value("TODO_API_URL"),
+    token: value("TODO_TOKEN"),
+    noColor: value("NO_COLOR") !== undefined,
+  });
+}

@@ -1,0 +1,260 @@
+import { randomBytes } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseEnv } from "node:util";
+import ms from "ms";
+import { z } from "zod";
+
+/** A duration such as `15m`, `30d` or `900s`, parsed to whole seconds. */
+const duration = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const millis = ms(value as ms.StringValue);
+    if (typeof millis !== "number" || !Number.isFinite(millis) || millis < 1000) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${value}" is not a duration like 15m, 12h or 30d`,
+      });
+      return z.NEVER;
+    }
+    return Math.floor(millis / 1000);
+  });
+
+const positiveInt = z.coerce.number().int().positive();
+
+const commaList = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+const optionalUrl = z.url().optional();
+
+/** The raw environment this service reads, before it is shaped into {@link Config}. */
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    HOST: z.string().trim().min(1).default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    DATA_DIR: z.string().trim().min(1).default("./.data"),
+    MIGRATE_ON_START: bool.default(true),
+    JWT_SECRET: z
+      .string()
+      .refine((value) => Buffer.byteLength(value, "utf8") >= 32, "must be at least 32 bytes")
+      .optional(),
+    JWT_ISSUER: z.string().trim().min(1).default("todo"),
+    JWT_AUDIENCE: z.string().trim().min(1).default("todo-api"),
+    ACCESS_TOKEN_TTL: duration.default(900),
+    REFRESH_TOKEN_TTL: duration.default(60 * 60 * 24 * 30),
+    CORS_ORIGINS: commaList.default([]),
+    TRUST_PROXY: bool.default(false),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+    RATE_LIMIT_ENABLED: bool.default(true),
+    RATE_LIMIT_STORE: z.enum(["memory", "postgres"]).default("memory"),
+    RATE_LIMIT_AUTH_POINTS: positiveInt.default(10),
+    RATE_LIMIT_AUTH_DURATION: duration.default(60),
+    RATE_LIMIT_USER_POINTS: positiveInt.default(600),
+    RATE_LIMIT_USER_DURATION: duration.default(60),
+    AUTH_JWKS_URL: optionalUrl,
+    AUTH_ISSUER: z.string().trim().min(1).optional(),
+    AUTH_AUDIENCE: z.string().trim().min(1).optional(),
+    TEST_DATABASE_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === "production" && !env.JWT_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required in production" });
+    }
+    const external = [env.AUTH_JWKS_URL, env.AUTH_ISSUER, env.AUTH_AUDIENCE];
+    if (external.some(Boolean) && !external.every(Boolean)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AUTH_JWKS_URL"],
+        message: "AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE must be set together",
+      });
+    }
+  });
+
+/** The service's typed, frozen configuration. Durations are in seconds. */
+export interface Config {
+  readonly env: "development" | "production" | "test";
+  readonly host: string;
+  readonly port: number;
+  /** PostgreSQL URL; `undefined` selects the embedded PGlite database in {@link Config.dataDir}. */
+  readonly databaseUrl: string | undefined;
+  /** Absolute path of the folder for the embedded database and the development JWT secret. */
+  readonly dataDir: string;
+  /** Apply pending migrations when the API starts. */
+  readonly migrateOnStart: boolean;
+  readonly jwt: {
+    /** HS256 key, at least 32 bytes (RFC 7518 §3.2). */
+    readonly secret: string;
+    readonly issuer: string;
+    readonly audience: string;
+    readonly accessTokenTtl: number;
+    readonly refreshTokenTtl: number;
+  };
+  /** Origins allowed by CORS; empty means no cross-origin access, `*` any origin. */
+  readonly corsOrigins: readonly string[];
+  /**
+   * Trust `X-Forwarded-For`/`X-Forwarded-Proto` from a reverse proxy (`TRUST_PROXY`, default
+   * false). Only set it behind a proxy that overwrites these headers: the client IP it yields is
+   * what login and signup are rate limited by.
+   */
+  readonly trustProxy: boolean;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  readonly rateLimit: {
+    readonly enabled: boolean;
+    readonly store: "memory" | "postgres";
+    /** Login/signup attempts allowed per IP and per email in each window. */
+    readonly authPoints: number;
+    readonly authDuration: number;
+    /** Requests allowed per user in each window. */
+    readonly userPoints: number;
+    readonly userDuration: number;
+  };
+  /** An external identity provider whose JWTs are accepted beside this service's own. */
+  readonly externalAuth:
+    { readonly jwksUrl: string; readonly issuer: string; readonly audience: string } | undefined;
+  readonly testDatabaseUrl: string | undefined;
+}
+
+/** Raised when the environment is invalid; `message` names every bad variable and why. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Options for {@link loadConfig}. */
+export interface LoadConfigOptions {
+  /** The environment to read; defaults to `process.env` merged over `.env` in the working folder. */
+  env?: Record<string, string | undefined>;
+  /** Called with start-up warnings (such as a generated development secret). */
+  warn?: (message: string) => void;
+}
+
+/**
+ * Reads and validates the environment (DESIGN §5) and returns a frozen {@link Config}.
+ *
+ * Without `JWT_SECRET` outside production, a random secret is generated once and kept in
+ * `DATA_DIR/jwt-secret` (mode 0600), with a warning; in tests it is random per process.
+ *
+ * @throws {ConfigError} naming every invalid variable.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? readProcessEnv();
+  const parsed = EnvSchema.safeParse(emptyToUndefined(env));
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map(
+        (issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`,
+      ),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  const secret =
+    e.JWT_SECRET ??
+    (e.NODE_ENV === "test"
+      ? randomBytes(32).toString("base64url")
+      : developmentSecret(dataDir, options.warn));
+  return deepFreeze({
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    migrateOnStart: e.MIGRATE_ON_START,
+    jwt: {
+      secret,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      accessTokenTtl: e.ACCESS_TOKEN_TTL,
+      refreshTokenTtl: e.REFRESH_TOKEN_TTL,
+    },
+    corsOrigins: e.CORS_ORIGINS,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === "test" ? "silent" : "info"),
+    rateLimit: {
+      enabled: e.RATE_LIMIT_ENABLED,
+      store: e.RATE_LIMIT_STORE,
+      authPoints: e.RATE_LIMIT_AUTH_POINTS,
+      authDuration: e.RATE_LIMIT_AUTH_DURATION,
+      userPoints: e.RATE_LIMIT_USER_POINTS,
+      userDuration: e.RATE_LIMIT_USER_DURATION,
+    },
+    externalAuth:
+      e.AUTH_JWKS_URL && e.AUTH_ISSUER && e.AUTH_AUDIENCE
+        ? { jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE }
+        : undefined,
+    testDatabaseUrl: e.TEST_DATABASE_URL,
+  });
+}
+
+/**
+ * Builds a {@link Config} for tests and tools from defaults plus `overrides` (environment names).
+ * Never reads `process.env` or `.env`.
+ */
+export function testConfig(overrides: Record<string, string | undefined> = {}): Config {
+  return loadConfig({ env: { NODE_ENV: "test", ...overrides } });
+}
+
+/** Reads `TEST_DATABASE_URL` for test fixtures; `undefined` selects PGlite. */
+export function testDatabaseUrl(): string | undefined {
+  const value = readProcessEnv().TEST_DATABASE_URL?.trim();
+  return value ? value : undefined;
+}
+
+function readProcessEnv(): Record<string, string | undefined> {
+  const fromFile = existsSync(".env") ? parseDotEnv(readFileSync(".env", "utf8")) : {};
+  return { ...fromFile, ...process.env };
+}
+
+function parseDotEnv(text: string): Record<string, string> {
+  // Node's own dotenv-syntax parser (Node ≥ 20.12).
+  return parseEnv(text) as Record<string, string>;
+}
+
+function emptyToUndefined(
+  env: Record<string, string | undefined>,
+): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(env).map(([key, value]) => [key, value === "" ? undefined : value]),
+  );
+}
+
+function developmentSecret(dataDir: string, warn: ((message: string) => void) | undefined): string {
+  const file = join(dataDir, "jwt-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
+  chmodSync(file, 0o600);
+  warn?.(
+    `JWT_SECRET is not set: generated a development secret in ${file}. Set JWT_SECRET in production.`,
+  );
+  return secret;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const child of Object.values(value)) {
+    if (child && typeof child === "object") deepFreeze(child as object);
+  }
+  return Object.freeze(value);
+}

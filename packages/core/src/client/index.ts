@@ -1,0 +1,208 @@
+/**
+ * A typed HTTP client for the todo API, over the zod contract. Database-free: usable from the CLI,
+ * a browser or any TypeScript frontend (it needs only `fetch`).
+ */
+import type {
+  AuthSession,
+  PasswordChange,
+  Problem,
+  SignupRequest,
+  LoginRequest,
+  Task,
+  TaskCreate,
+  TaskList,
+  TaskListParams,
+  TaskReplace,
+  TaskUpdate,
+  User,
+  UserUpdate,
+} from "../contract/index.js";
+
+/** The tokens of a logged-in session, as the client keeps them. */
+export interface ClientSession {
+  accessToken: string;
+  refreshToken?: string | undefined;
+}
+
+/** Options for {@link createClient}. */
+export interface ClientOptions {
+  /** The API's origin, such as `http://127.0.0.1:3000` (the `/api/v1` prefix is added). */
+  baseUrl: string;
+  /** The current session; without one, only the auth endpoints work. */
+  session?: ClientSession | undefined;
+  /**
+   * Called after the client silently refreshed an expired access token (once per request), so the
+   * caller can store the new pair.
+   */
+  onSessionRefreshed?: ((session: AuthSession) => void | Promise<void>) | undefined;
+  /**
+   * Replaces the built-in refresh (`POST /auth/refresh` with the current refresh token) when the
+   * access token has expired, and returns the session to retry with. For callers that share stored
+   * tokens between processes (the CLI): reusing a rotated refresh token revokes the whole session
+   * family, so concurrent refreshes must be serialized and the winner's tokens reused.
+   * `onSessionRefreshed` is not called when this is set.
+   */
+  refreshSession?: ((stale: ClientSession) => Promise<ClientSession>) | undefined;
+  /** Per-request timeout in milliseconds; default 15,000. */
+  timeoutMs?: number;
+  /** Sent as `User-Agent` where the runtime allows it. */
+  userAgent?: string;
+  fetch?: typeof fetch;
+}
+
+/** Per-request options for writes: an `If-Match` version or an `Idempotency-Key`. */
+export interface RequestOptions {
+  /** The task version the write is based on; a stale one fails with 412 (RFC 9110 §13.1.1). */
+  ifMatch?: number | undefined;
+  /** Makes a POST safe to retry: the API replays the first response for the same key and body. */
+  idempotencyKey?: string | undefined;
+}
+
+/** The API answered with an RFC 9457 problem. `code` is the stable error code. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(readonly problem: Problem) {
+    super(problem.detail || problem.title);
+    this.name = "ApiError";
+    this.status = problem.status;
+    this.code = problem.code;
+  }
+}
+
+/** The API could not be reached (connection refused, DNS, timeout). */
+export class NetworkError extends Error {
+  constructor(
+    readonly url: string,
+    options: { cause: unknown },
+  ) {
+    super(`Could not reach the todo API at ${url}.`, options);
+    this.name = "NetworkError";
+  }
+}
+
+/** The typed client returned by {@link createClient}. */
+export type TodoClient = ReturnType<typeof createClient>;
+
+/**
+ * Creates a client. Every method resolves with the contract's shape or rejects with
+ * {@link ApiError} (an HTTP error) or {@link NetworkError} (no answer).
+ */
+export function createClient(options: ClientOptions) {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const root = `${options.baseUrl.replace(/\/+$/, "")}`;
+  let session = options.session;
+
+  async function send<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extra: RequestOptions & { query?: TaskListParams; auth?: boolean; retried?: boolean } = {},
+  ): Promise<T> {
+    const url = new URL(`${root}/api/v1${path}`);
+    for (const [key, value] of Object.entries(extra.query ?? {})) {
+      if (value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value])
+        url.searchParams.append(key, String(item));
+    }
+    const headers: Record<string, string> = {
+      accept: "application/json, application/problem+json",
+    };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (options.userAgent) headers["user-agent"] = options.userAgent;
+    if (extra.auth !== false && session?.accessToken)
+      headers.authorization = `Bearer ${session.accessToken}`;
+    if (extra.ifMatch !== undefined) headers["if-match"] = `"${extra.ifMatch}"`;
+    if (extra.idempotencyKey) headers["idempotency-key"] = extra.idempotencyKey;
+
+    let response: Response;
+    try {
+      response = await doFetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+      });
+    } catch (cause) {
+      throw new NetworkError(root, { cause });
+    }
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    const payload: unknown = text ? safeJson(text) : undefined;
+    if (response.ok) return payload as T;
+
+    const problem = toProblem(response, payload);
+    if (problem.code === "token_expired" && !extra.retried && session?.refreshToken) {
+      if (options.refreshSession) {
+        session = await options.refreshSession(session);
+      } else {
+        const refreshed = await send<AuthSession>(
+          "POST",
+          "/auth/refresh",
+          { refreshToken: session.refreshToken },
+          { auth: false, retried: true },
+        );
+        session = { accessToken: refreshed.accessToken, refreshToken: refreshed.refreshToken };
+        await options.onSessionRefreshed?.(refreshed);
+      }
+      return send<T>(method, path, body, { ...extra, retried: true });
+    }
+    throw new ApiError(problem);
+  }
+
+  return {
+    /** The session the client currently uses (after any silent refresh). */
+    get session(): ClientSession | undefined {
+      return session;
+    },
+    signup: (input: SignupRequest) =>
+      send<AuthSession>("POST", "/auth/signup", input, { auth: false }),
+    login: (input: LoginRequest) =>
+      send<AuthSession>("POST", "/auth/login", input, { auth: false }),
+    refresh: (refreshToken: string) =>
+      send<AuthSession>("POST", "/auth/refresh", { refreshToken }, { auth: false }),
+    logout: (refreshToken: string) =>
+      send<void>("POST", "/auth/logout", { refreshToken }, { auth: false }),
+    me: () => send<User>("GET", "/users/me"),
+    updateMe: (input: UserUpdate) => send<User>("PATCH", "/users/me", input),
+    deleteMe: () => send<void>("DELETE", "/users/me"),
+    changePassword: (input: PasswordChange) => send<void>("POST", "/users/me/password", input),
+    listTasks: (query: TaskListParams = {}) =>
+      send<TaskList>("GET", "/tasks", undefined, { query }),
+    getTask: (id: number) => send<Task>("GET", `/tasks/${id}`),
+    createTask: (input: TaskCreate, request: RequestOptions = {}) =>
+      send<Task>("POST", "/tasks", input, request),
+    updateTask: (id: number, input: TaskUpdate, request: RequestOptions = {}) =>
+      send<Task>("PATCH", `/tasks/${id}`, input, request),
+    replaceTask: (id: number, input: TaskReplace, request: RequestOptions = {}) =>
+      send<Task>("PUT", `/tasks/${id}`, input, request),
+    deleteTask: (id: number, request: RequestOptions = {}) =>
+      send<void>("DELETE", `/tasks/${id}`, undefined, request),
+    completeTask: (id: number, request: RequestOptions = {}) =>
+      send<Task>("POST", `/tasks/${id}/complete`, undefined, request),
+    reopenTask: (id: number, request: RequestOptions = {}) =>
+      send<Task>("POST", `/tasks/${id}/reopen`, undefined, request),
+    restoreTask: (id: number) => send<Task>("POST", `/tasks/${id}/restore`),
+  };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function toProblem(response: Response, payload: unknown): Problem {
+  const body = (payload ?? {}) as Partial<Problem>;
+  return {
+    type: body.type ?? "about:blank",
+    title: body.title ?? response.statusText,
+    status: body.status ?? response.status,
+    detail: body.detail ?? `The API answered ${response.status} ${response.statusText}.`,
+    code: body.code ?? (response.status >= 500 ? "internal" : "bad_request"),
+    requestId: body.requestId ?? response.headers.get("x-request-id") ?? "",
+    ...(body.errors ? { errors: body.errors } : {}),
+  };
+}

@@ -1,0 +1,8 @@
+/**
+ * The zod contract: the single source of request, response and query shapes for the API, the
+ * OpenAPI document, the typed client and the CLI. Database-free.
+ */
+export * from "./common.js";
+export * from "./auth.js";
+export * from "./tasks.js";
+export * from "./health.js";

@@ -1,0 +1,32 @@
+/**
+ * @todo/core: the domain. Services over an open {@link Database}, the zod contract, and the
+ * domain errors the API turns into problem details.
+ */
+export * from "./contract/index.js";
+export {
+  DomainError,
+  notFound,
+  preconditionFailed,
+  unauthorized,
+  validationFailed,
+} from "./errors.js";
+export { ARGON2_OPTIONS, AuthService, toUser } from "./services/auth-service.js";
+export type { Actor, AuthServiceDeps, ExternalTokenVerifier } from "./services/auth-service.js";
+export { TaskService, toTask } from "./services/task-service.js";
+export type { WriteOptions } from "./services/task-service.js";
+export { UserService } from "./services/user-service.js";
+export { EXTERNAL_ALGORITHMS, JwksTokenVerifier } from "./services/external-auth.js";
+export type { JwksTokenVerifierDeps } from "./services/external-auth.js";
+export {
+  IDEMPOTENCY_KEY_TTL_MS,
+  IDEMPOTENCY_LOCK_TIMEOUT_MS,
+  IdempotencyService,
+} from "./services/idempotency-service.js";
+export type {
+  IdempotencyServiceDeps,
+  IdempotencyStart,
+  StoredResponse,
+} from "./services/idempotency-service.js";
+export { RateLimitService } from "./services/rate-limit-service.js";
+export { createServices } from "./services/index.js";
+export type { Services } from "./services/index.js";

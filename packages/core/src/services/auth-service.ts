@@ -1,0 +1,303 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import argon2 from "argon2";
+import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from "jose";
+import type { Config } from "@todo/config";
+import { isUniqueViolation, type Database, type User as UserRow } from "@todo/db";
+import type {
+  AuthSession,
+  LoginRequest,
+  PasswordChange,
+  SignupRequest,
+  User,
+} from "../contract/index.js";
+import { DomainError, unauthorized } from "../errors.js";
+
+/** The caller of a service method: every task and profile operation is scoped to `userId`. */
+export interface Actor {
+  readonly userId: string;
+  /** The refresh-token family (session) the access token was issued for; absent for external tokens. */
+  readonly sessionId?: string | undefined;
+}
+
+/**
+ * argon2id at OWASP's Password Storage Cheat Sheet minimum: m = 19 MiB, t = 2, p = 1.
+ * `memoryCost` is in KiB.
+ */
+export const ARGON2_OPTIONS = {
+  type: argon2.argon2id,
+  memoryCost: 19 * 1024,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+const INVALID_CREDENTIALS = "The email or password is incorrect.";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Accepts an external identity provider's access tokens (DESIGN §3); see `external-auth.ts`. */
+export interface ExternalTokenVerifier {
+  /** Returns the local user id for a provider token, or `undefined` when it is not the provider's. */
+  verify(token: string): Promise<string | undefined>;
+}
+
+/** What {@link AuthService} needs: the database and the JWT settings from config. */
+export interface AuthServiceDeps {
+  readonly db: Database;
+  readonly jwt: Config["jwt"];
+  readonly external?: ExternalTokenVerifier | undefined;
+}
+
+/** Maps a user row to the public {@link User} shape. */
+export function toUser(row: UserRow): User {
+  return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt.toISOString() };
+}
+
+/**
+ * Accounts and sessions: signup and login with argon2id, HS256 access tokens (RFC 7519, RFC 8725
+ * algorithm allowlist), and opaque refresh tokens stored as SHA-256 hashes, rotated on every use,
+ * where reuse of a rotated token revokes its whole family (OAuth 2.0 Security BCP §4.14).
+ */
+export class AuthService {
+  private readonly key: Uint8Array;
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(private readonly deps: AuthServiceDeps) {
+    this.key = new TextEncoder().encode(deps.jwt.secret);
+  }
+
+  /**
+   * Creates an account and logs it in.
+   * @throws {DomainError} `email_taken` (409) when the email is registered.
+   */
+  async signup(input: SignupRequest): Promise<AuthSession> {
+    const passwordHash = await argon2.hash(input.password, ARGON2_OPTIONS);
+    try {
+      const user = await this.deps.db.models.User.query().insertAndFetch({
+        email: input.email,
+        name: input.name ?? null,
+        passwordHash,
+      });
+      return await this.startSession(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new DomainError(
+          "email_taken",
+          "An account with this email already exists. Log in instead.",
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Logs in with email and password. An unknown email and a wrong password answer alike and take
+   * about the same time (a dummy hash is verified), so accounts cannot be enumerated.
+   * @throws {DomainError} `invalid_credentials` (401).
+   */
+  async login(input: LoginRequest): Promise<AuthSession> {
+    const user = await this.deps.db.models.User.query().findOne({ email: input.email });
+    const hash = user?.passwordHash ?? (await this.getDummyHash());
+    const matches = await argon2.verify(hash, input.password).catch(() => false);
+    if (!user?.passwordHash || !matches) {
+      throw new DomainError("invalid_credentials", INVALID_CREDENTIALS);
+    }
+    return this.startSession(user);
+  }
+
+  /**
+   * Exchanges a refresh token for a new pair; the old token stops working. Presenting an already
+   * rotated token revokes every token of its family (the session) and fails.
+   * @throws {DomainError} `unauthorized` (401) for an unknown, expired, revoked or reused token.
+   */
+  async refresh(refreshToken: string): Promise<AuthSession> {
+    const { RefreshToken, User } = this.deps.db.models;
+    const outcome = await this.deps.db.knex.transaction(async (trx) => {
+      const current = await RefreshToken.query(trx)
+        .findOne({ token_hash: hashToken(refreshToken) })
+        .forUpdate();
+      if (!current) return { kind: "invalid" as const };
+      if (current.revokedAt) {
+        if (current.replacedBy) {
+          await RefreshToken.query(trx)
+            .patch({ revokedAt: new Date() })
+            .where({ family_id: current.familyId })
+            .whereNull("revoked_at");
+        }
+        return current.replacedBy ? { kind: "reused" as const } : { kind: "invalid" as const };
+      }
+      if (current.expiresAt.getTime() <= Date.now()) return { kind: "invalid" as const };
+      const user = await User.query(trx).findById(current.userId);
+      if (!user) return { kind: "invalid" as const };
+      const next = await this.issueRefreshToken(trx, user.id, current.familyId);
+      await RefreshToken.query(trx)
+        .findById(current.id)
+        .patch({ revokedAt: new Date(), replacedBy: next.id });
+      return { kind: "ok" as const, user, refreshToken: next.token, familyId: current.familyId };
+    });
+    if (outcome.kind === "reused") {
+      throw unauthorized(
+        "This refresh token was already used, so the session has been revoked. Log in again.",
+      );
+    }
+    if (outcome.kind === "invalid") {
+      throw unauthorized("The refresh token is invalid or expired. Log in again.");
+    }
+    return this.session(outcome.user, outcome.refreshToken, outcome.familyId);
+  }
+
+  /** Revokes the session (token family) a refresh token belongs to. Unknown tokens are ignored. */
+  async logout(refreshToken: string): Promise<void> {
+    const { RefreshToken } = this.deps.db.models;
+    const token = await RefreshToken.query().findOne({ token_hash: hashToken(refreshToken) });
+    if (!token) return;
+    await RefreshToken.query()
+      .patch({ revokedAt: new Date() })
+      .where({ family_id: token.familyId })
+      .whereNull("revoked_at");
+  }
+
+  /**
+   * Changes the password after checking the current one, and revokes every other session of the
+   * user (all but the one `actor.sessionId` names).
+   * @throws {DomainError} `invalid_credentials` (401) when `currentPassword` is wrong.
+   */
+  async changePassword(actor: Actor, input: PasswordChange): Promise<void> {
+    const { User, RefreshToken } = this.deps.db.models;
+    const user = await User.query().findById(actor.userId);
+    if (!user) throw unauthorized("This account no longer exists.");
+    const matches = user.passwordHash
+      ? await argon2.verify(user.passwordHash, input.currentPassword).catch(() => false)
+      : false;
+    if (!matches)
+      throw new DomainError("invalid_credentials", "The current password is incorrect.");
+    const passwordHash = await argon2.hash(input.newPassword, ARGON2_OPTIONS);
+    await this.deps.db.knex.transaction(async (trx) => {
+      await User.query(trx).findById(user.id).patch({ passwordHash, updatedAt: new Date() });
+      const others = RefreshToken.query(trx)
+        .patch({ revokedAt: new Date() })
+        .where({ user_id: user.id })
+        .whereNull("revoked_at");
+      if (actor.sessionId) void others.whereNot({ family_id: actor.sessionId });
+      await others;
+    });
+  }
+
+  /**
+   * Verifies an access token and returns the acting user: this service's HS256 tokens (algorithm
+   * allowlist, required `exp`, `iss`, `aud` per RFC 8725) whose account and session are still
+   * live, else the external provider's, if set.
+   * @throws {DomainError} `token_expired` (401) or `unauthorized` (401).
+   */
+  async authenticate(accessToken: string): Promise<Actor> {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(accessToken, this.key, {
+        algorithms: ["HS256"],
+        issuer: this.deps.jwt.issuer,
+        audience: this.deps.jwt.audience,
+        requiredClaims: ["exp", "iat", "sub"],
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) {
+        throw new DomainError(
+          "token_expired",
+          "The access token has expired. Refresh it or log in again.",
+          {
+            headers: {
+              "WWW-Authenticate":
+                'Bearer realm="todo", error="invalid_token", error_description="token expired"',
+            },
+          },
+        );
+      }
+      const external = this.deps.external
+        ? await this.deps.external.verify(accessToken)
+        : undefined;
+      if (external) return { userId: external };
+      throw unauthorized("The access token is invalid. Log in again.");
+    }
+    const sessionId = typeof payload.sid === "string" ? payload.sid : undefined;
+    if (typeof payload.sub !== "string" || !(await this.sessionActive(payload.sub, sessionId))) {
+      throw unauthorized(
+        "This session has ended (logged out, password changed or account deleted). Log in again.",
+      );
+    }
+    return { userId: payload.sub, sessionId };
+  }
+
+  /**
+   * True while the account exists and, for a token naming its session (`sid`), that session still
+   * has a live refresh token. So a validly signed access token stops working at once when its
+   * account is deleted, its session logged out or revoked by a password change or token reuse,
+   * rather than 15 minutes later. One primary-key lookup plus one indexed EXISTS.
+   */
+  private async sessionActive(userId: string, sessionId: string | undefined): Promise<boolean> {
+    if (!UUID.test(userId) || (sessionId !== undefined && !UUID.test(sessionId))) return false;
+    const { User, RefreshToken } = this.deps.db.models;
+    const query = User.query().findById(userId).select("id");
+    if (sessionId !== undefined) {
+      void query.whereExists(
+        RefreshToken.query()
+          .where({ family_id: sessionId, user_id: userId })
+          .whereNull("revoked_at")
+          .where("expires_at", ">", new Date()),
+      );
+    }
+    return (await query) !== undefined;
+  }
+
+  /** Issues an access token and a new refresh-token family for `user`. */
+  private async startSession(user: UserRow): Promise<AuthSession> {
+    const familyId = randomUUID();
+    const { token } = await this.issueRefreshToken(undefined, user.id, familyId);
+    return this.session(user, token, familyId);
+  }
+
+  /** Signs the access token; `sid` names the session (refresh-token family) it belongs to. */
+  private async session(
+    user: UserRow,
+    refreshToken: string,
+    familyId: string,
+  ): Promise<AuthSession> {
+    const now = Math.floor(Date.now() / 1000);
+    const accessToken = await new SignJWT({ sid: familyId })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setSubject(user.id)
+      .setIssuer(this.deps.jwt.issuer)
+      .setAudience(this.deps.jwt.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.deps.jwt.accessTokenTtl)
+      .sign(this.key);
+    return {
+      user: toUser(user),
+      accessToken,
+      refreshToken,
+      tokenType: "Bearer",
+      expiresIn: this.deps.jwt.accessTokenTtl,
+    };
+  }
+
+  private async issueRefreshToken(
+    trx: Parameters<Database["models"]["RefreshToken"]["query"]>[0],
+    userId: string,
+    familyId: string,
+  ): Promise<{ id: string; token: string }> {
+    const token = randomBytes(32).toString("base64url");
+    const row = await this.deps.db.models.RefreshToken.query(trx).insertAndFetch({
+      userId,
+      familyId,
+      tokenHash: hashToken(token),
+      expiresAt: new Date(Date.now() + this.deps.jwt.refreshTokenTtl * 1000),
+    });
+    return { id: row.id, token };
+  }
+
+  private getDummyHash(): Promise<string> {
+    return (this.dummyHash ??= argon2.hash(randomBytes(16).toString("hex"), ARGON2_OPTIONS));
+  }
+}
+
+/** SHA-256 of an opaque token, hex: what the database keeps instead of the token. */
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}

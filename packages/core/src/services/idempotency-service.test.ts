@@ -1,0 +1,121 @@
+import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DomainError } from "../errors.js";
+import {
+  IDEMPOTENCY_KEY_TTL_MS,
+  IDEMPOTENCY_LOCK_TIMEOUT_MS,
+  IdempotencyService,
+} from "./idempotency-service.js";
+
+let db: TestDatabase;
+let clock = Date.parse("2026-11-22T10:00:00Z");
+let service: IdempotencyService;
+let counter = 0;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  service = new IdempotencyService({ db, now: () => clock });
+});
+afterAll(() => db.close());
+
+async function newUser(): Promise<string> {
+  const user = await db.models.User.query().insertAndFetch({
+    email: `idem-core${++counter}@example.com`,
+    name: null,
+    passwordHash: null,
+  });
+  return user.id;
+}
+
+const RESPONSE = {
+  status: 201,
+  headers: { location: "/api/v1/tasks/1", etag: '"1"' },
+  body: '{"id":1,"title":"x"}',
+};
+
+async function conflictStatus(promise: Promise<unknown>): Promise<number> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(error).toBeInstanceOf(DomainError);
+  expect((error as DomainError).code).toBe("idempotency_conflict");
+  return (error as DomainError).status;
+}
+
+describe("IdempotencyService", () => {
+  it("claims a key once, refuses while in flight (409), replays once complete, refuses another request (422)", async () => {
+    const user = await newUser();
+    expect(await service.begin(user, "k1", "fp-a")).toEqual({ kind: "proceed" });
+    expect(await conflictStatus(service.begin(user, "k1", "fp-a"))).toBe(409);
+    await service.complete(user, "k1", RESPONSE);
+    expect(await service.begin(user, "k1", "fp-a")).toEqual({ kind: "replay", response: RESPONSE });
+    expect(await conflictStatus(service.begin(user, "k1", "fp-b"))).toBe(422);
+  });
+
+  it("lets a retry take over a key whose first request died (held longer than the lock timeout)", async () => {
+    const user = await newUser();
+    expect(await service.begin(user, "k2", "fp")).toEqual({ kind: "proceed" });
+    clock += IDEMPOTENCY_LOCK_TIMEOUT_MS + 1;
+    expect(await service.begin(user, "k2", "fp")).toEqual({ kind: "proceed" });
+    // The takeover holds the key anew.
+    expect(await conflictStatus(service.begin(user, "k2", "fp"))).toBe(409);
+  });
+
+  it("forgets a released key, so the retry runs afresh even with another body", async () => {
+    const user = await newUser();
+    await service.begin(user, "k3", "fp-bad");
+    await service.release(user, "k3");
+    expect(await service.begin(user, "k3", "fp-good")).toEqual({ kind: "proceed" });
+  });
+
+  it("keeps a completed key 24 hours, then treats it as unused and purges it", async () => {
+    const user = await newUser();
+    await service.begin(user, "k4", "fp");
+    await service.complete(user, "k4", RESPONSE);
+    clock += IDEMPOTENCY_KEY_TTL_MS - 1000;
+    expect((await service.begin(user, "k4", "fp")).kind).toBe("replay");
+    clock += 2000;
+    expect(await service.begin(user, "k4", "other")).toEqual({ kind: "proceed" });
+
+    await service.begin(user, "k5", "fp");
+    clock += IDEMPOTENCY_KEY_TTL_MS + 1;
+    expect(await service.purgeExpired()).toBeGreaterThanOrEqual(2);
+    expect(await db.models.IdempotencyKey.query().where({ user_id: user })).toHaveLength(0);
+  });
+
+  it("parses keys: bare or as a quoted structured-field string; 1–255 visible ASCII", () => {
+    expect(IdempotencyService.parseKey("8e03978e-40d5-43e8-bc93-6894a57f9324")).toBe(
+      "8e03978e-40d5-43e8-bc93-6894a57f9324",
+    );
+    expect(IdempotencyService.parseKey('"a\\"b"')).toBe('a"b');
+    expect(() => IdempotencyService.parseKey("")).toThrow(DomainError);
+    expect(() => IdempotencyService.parseKey('""')).toThrow(DomainError);
+    expect(() => IdempotencyService.parseKey("x".repeat(256))).toThrow(DomainError);
+    expect(() => IdempotencyService.parseKey("tab\there")).toThrow(DomainError);
+  });
+
+  it("fingerprints method, path and body; key order in the body does not matter", () => {
+    const base = IdempotencyService.fingerprint("POST", "/api/v1/tasks", {
+      title: "a",
+      tags: ["x"],
+    });
+    expect(
+      IdempotencyService.fingerprint("post", "/api/v1/tasks", { tags: ["x"], title: "a" }),
+    ).toBe(base);
+    expect(
+      IdempotencyService.fingerprint("POST", "/api/v1/tasks", { title: "b", tags: ["x"] }),
+    ).not.toBe(base);
+    expect(
+      IdempotencyService.fingerprint("POST", "/api/v1/tasks/1/complete", {
+        title: "a",
+        tags: ["x"],
+      }),
+    ).not.toBe(base);
+    expect(
+      IdempotencyService.fingerprint("POST", "/api/v1/tasks", { title: "a", tags: ["y", "x"] }),
+    ).not.toBe(
+      IdempotencyService.fingerprint("POST", "/api/v1/tasks", { title: "a", tags: ["x", "y"] }),
+    );
+  });
+});

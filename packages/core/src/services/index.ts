@@ -1,0 +1,50 @@
+import type { Config } from "@todo/config";
+import type { Database } from "@todo/db";
+import { AuthService, type ExternalTokenVerifier } from "./auth-service.js";
+import { JwksTokenVerifier } from "./external-auth.js";
+import { IdempotencyService } from "./idempotency-service.js";
+import { RateLimitService } from "./rate-limit-service.js";
+import { TaskService } from "./task-service.js";
+import { UserService } from "./user-service.js";
+
+/** Every service over one database. */
+export interface Services {
+  readonly auth: AuthService;
+  readonly tasks: TaskService;
+  readonly users: UserService;
+  readonly idempotency: IdempotencyService;
+  readonly rateLimits: RateLimitService;
+}
+
+const NO_RATE_LIMITS: Config["rateLimit"] = {
+  enabled: false,
+  store: "memory",
+  authPoints: 1,
+  authDuration: 1,
+  userPoints: 1,
+  userDuration: 1,
+};
+
+/**
+ * Builds the services for `db` from `config`: the JWT settings, and when present the rate limits
+ * (absent: no limits) and the external identity provider (`externalAuth`: its tokens are accepted
+ * through a {@link JwksTokenVerifier}, unless `options.external` supplies another verifier).
+ */
+export function createServices(
+  db: Database,
+  config: Pick<Config, "jwt"> & Partial<Pick<Config, "rateLimit" | "externalAuth">>,
+  options: { external?: ExternalTokenVerifier } = {},
+): Services {
+  const external =
+    options.external ??
+    (config.externalAuth
+      ? new JwksTokenVerifier({ db, provider: config.externalAuth })
+      : undefined);
+  return {
+    auth: new AuthService({ db, jwt: config.jwt, external }),
+    tasks: new TaskService(db),
+    users: new UserService(db),
+    idempotency: new IdempotencyService({ db }),
+    rateLimits: new RateLimitService(db, config.rateLimit ?? NO_RATE_LIMITS),
+  };
+}

@@ -1,0 +1,42 @@
+import type { Database } from "@todo/db";
+import type { User, UserUpdate } from "../contract/index.js";
+import { notFound } from "../errors.js";
+import { toUser, type Actor } from "./auth-service.js";
+
+/** The caller's own profile. */
+export class UserService {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * The caller's profile.
+   * @throws {DomainError} `not_found` (404) when the account was deleted.
+   */
+  async get(actor: Actor): Promise<User> {
+    const user = await this.db.models.User.query().findById(actor.userId);
+    if (!user) throw notFound("Your account");
+    return toUser(user);
+  }
+
+  /**
+   * Updates the profile (`name`; `null` clears it).
+   * @throws {DomainError} `not_found` (404).
+   */
+  async update(actor: Actor, input: UserUpdate): Promise<User> {
+    if (input.name === undefined) return this.get(actor);
+    const [user] = await this.db.models.User.query()
+      .where({ id: actor.userId })
+      .patch({ name: input.name, updatedAt: new Date() })
+      .returning("*");
+    if (!user) throw notFound("Your account");
+    return toUser(user);
+  }
+
+  /**
+   * Deletes the account with its tasks, sessions and idempotency records (ON DELETE CASCADE).
+   * @throws {DomainError} `not_found` (404).
+   */
+  async delete(actor: Actor): Promise<void> {
+    const deleted = await this.db.models.User.query().deleteById(actor.userId);
+    if (!deleted) throw notFound("Your account");
+  }
+}

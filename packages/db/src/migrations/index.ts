@@ -1,0 +1,31 @@
+import type { Knex } from "knex";
+import * as users from "./20261121000001_users.js";
+import * as tasks from "./20261121000002_tasks.js";
+import * as refreshTokens from "./20261121000003_refresh_tokens.js";
+import * as idempotencyKeys from "./20261121000004_idempotency_keys.js";
+import * as rateLimits from "./20261122000001_rate_limits.js";
+import * as idempotencyResponseText from "./20261122000002_idempotency_response_text.js";
+import * as tasksDueDateOrder from "./20261122000010_tasks_due_date_order.js";
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Every migration, in order. Listed statically so source (tests) and dist (Node) run the same set. */
+const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ["20261121000001_users", users],
+  ["20261121000002_tasks", tasks],
+  ["20261121000003_refresh_tokens", refreshTokens],
+  ["20261121000004_idempotency_keys", idempotencyKeys],
+  ["20261122000001_rate_limits", rateLimits],
+  ["20261122000002_idempotency_response_text", idempotencyResponseText],
+  ["20261122000010_tasks_due_date_order", tasksDueDateOrder],
+];
+
+/** A knex `migrationSource` over {@link MIGRATIONS}. */
+export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+  getMigrations: () => Promise.resolve([...MIGRATIONS]),
+  getMigrationName: ([name]) => name,
+  getMigration: ([, migration]) => Promise.resolve(migration),
+};
