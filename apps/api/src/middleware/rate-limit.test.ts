@@ -207,11 +207,18 @@ describe("defaults: per-user limits, no proxy trusted", () => {
   });
 
   it("limits every authenticated route per user with 429 + Retry-After; other users are unaffected", async () => {
+    // Its own instance: the test above spent this IP's login and signup allowance.
+    const api = await start({
+      RATE_LIMIT_ENABLED: "true",
+      RATE_LIMIT_USER_POINTS: "5",
+      RATE_LIMIT_USER_DURATION: "30s",
+    });
     const token = async (email: string) => {
       const response = await postFrom(api, "127.0.0.1", "/auth/signup", {
         email,
         password: PASSWORD,
       });
+      expect(response.status).toBe(201);
       return ((await response.json()) as { accessToken: string }).accessToken;
     };
     const ada = await token("ada@example.com");
