@@ -14,6 +14,8 @@ import { ARGON2_OPTIONS } from "@todo/core";
 const PRIORITIES = ["none", "low", "medium", "high"] as const;
 const DATE_OID = 1082;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The statement AuthService.sessionActive sends (Objection's text, byte for byte). */
+export const SESSION_SQL = `select "id" from "users" where "users"."id" = $1 and exists (select "refresh_tokens".* from "refresh_tokens" where "family_id" = $2 and "user_id" = $3 and "revoked_at" is null and "expires_at" > $4) limit $5`;
 const LIST_SELECT = `select "tasks".* from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null`;
 
 interface TaskRow {
@@ -88,13 +90,12 @@ export async function startBaseline(config: Config): Promise<{ close(): Promise<
         audience: config.jwt.audience,
         requiredClaims: ["exp", "iat", "sub"],
       });
-      // As the API's AuthService.authenticate: a token naming a deleted account is a dead session.
-      if (typeof payload.sub === "string" && UUID.test(payload.sub)) {
-        const { rows } = await pool.query(
-          `select "id" from "users" where "users"."id" = $1 limit $2`,
-          [payload.sub, 1],
-        );
-        if (rows.length) return payload.sub;
+      // As the API's AuthService.authenticate: the account exists and the token's session (`sid`)
+      // still has a live refresh token, else the session has ended.
+      const { sub, sid } = payload;
+      if (typeof sub === "string" && UUID.test(sub) && typeof sid === "string" && UUID.test(sid)) {
+        const { rows } = await pool.query(SESSION_SQL, [sub, sid, sub, new Date(), 1]);
+        if (rows.length) return sub;
       }
     } catch {
       // falls through to 401

@@ -3,6 +3,8 @@ import pg from "pg";
 import { testConfig } from "@todo/config";
 import { createServices } from "@todo/core";
 import { openDatabase } from "@todo/db";
+import { SESSION_SQL } from "./baseline.js";
+import type { SeededUser } from "./seed.js";
 
 /** CPU time per operation of one layer, in microseconds, measured in this process. */
 export interface LayerTiming {
@@ -12,7 +14,6 @@ export interface LayerTiming {
 }
 
 const GET_SQL = `select "tasks".* from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null and "id" = $2 limit $3`;
-const EXISTS_SQL = `select "id" from "users" where "users"."id" = $1 limit $2`;
 
 /**
  * Where a request's CPU goes, layer by layer, without HTTP: the core's services (Objection/knex)
@@ -24,7 +25,7 @@ const EXISTS_SQL = `select "id" from "users" where "users"."id" = $1 limit $2`;
 export async function measureLayers(
   url: string,
   secret: string,
-  userIds: readonly string[],
+  users: readonly SeededUser[],
   count: number,
 ): Promise<LayerTiming[]> {
   const config = testConfig({
@@ -46,10 +47,10 @@ export async function measureLayers(
   );
   const now = Math.floor(Date.now() / 1000);
   const tokens = await Promise.all(
-    userIds.slice(0, 100).map((id) =>
-      new SignJWT({ sid: crypto.randomUUID() })
+    users.slice(0, 100).map((seeded) =>
+      new SignJWT({ sid: seeded.sessionId })
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-        .setSubject(id)
+        .setSubject(seeded.id)
         .setIssuer("todo")
         .setAudience("todo-api")
         .setIssuedAt(now)
@@ -63,7 +64,8 @@ export async function measureLayers(
     audience: "todo-api",
     requiredClaims: ["exp", "iat", "sub"],
   };
-  const user = (i: number) => userIds[i % userIds.length]!;
+  const seededUser = (i: number) => users[i % users.length]!;
+  const user = (i: number) => seededUser(i).id;
   const actor = (i: number) => ({ userId: user(i) });
   const id = (i: number) => 1 + (i % 100);
   const ops: [string, (i: number) => Promise<unknown>][] = [
@@ -76,14 +78,13 @@ export async function measureLayers(
       (i) => jwtVerify(tokens[i % tokens.length]!, cryptoKey, verifyOptions),
     ],
     [
-      "AuthService.authenticate (verify + user exists)",
+      "AuthService.authenticate (verify + session live)",
       (i) => services.auth.authenticate(tokens[i % tokens.length]!),
     ],
     [
-      "User exists: Objection findById().select(id)",
-      async (i) => await db.models.User.query().findById(user(i)).select("id"),
+      "Session live: pg, same SQL",
+      (i) => pool.query(SESSION_SQL, [user(i), seededUser(i).sessionId, user(i), new Date(), 1]),
     ],
-    ["User exists: pg, same SQL", (i) => pool.query(EXISTS_SQL, [user(i), 1])],
     ["TaskService.get (Objection)", (i) => services.tasks.get(actor(i), id(i))],
     [
       "Task get: knex query builder",

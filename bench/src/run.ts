@@ -1,7 +1,7 @@
 // `pnpm bench`: the API and the CLI against baselines in the same run, on real PostgreSQL.
 // See bench/README.md for what each figure means.
 import { execFileSync, spawnSync } from "node:child_process";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import {
   existsSync,
   mkdirSync,
@@ -28,6 +28,7 @@ import {
   DEEP_EMAIL,
   dropDatabase,
   userEmail,
+  type SeededUser,
   type SeedSize,
 } from "./seed.js";
 import { freePort, startServer, type Running } from "./servers.js";
@@ -221,17 +222,17 @@ async function main(): Promise<void> {
     );
 
     // Access tokens signed as the API signs them, for every seeded user, spread over by the load.
-    const tokens = await Promise.all(seeded.userIds.map((id) => signToken(secret, id)));
+    const tokens = await Promise.all(seeded.users.map((user) => signToken(secret, user)));
     const usersFile = join(workDir, "users.txt");
     writeFileSync(
       usersFile,
       tokens.map((token, index) => `${token} ${userEmail(index + 1)}`).join("\n") + "\n",
     );
-    const deepToken = await signToken(secret, seeded.deepUserId);
+    const deepToken = await signToken(secret, seeded.deep);
     const deepFile = join(workDir, "deep.txt");
     writeFileSync(deepFile, `${deepToken} ${DEEP_EMAIL}\n`);
 
-    const cursors = await deepCursors(url, seeded.deepUserId);
+    const cursors = await deepCursors(url, seeded.deep.id);
     const paths = {
       first: `/api/v1/tasks?limit=${PAGE_LIMIT}`,
       cursorShallow: `/api/v1/tasks?limit=${PAGE_LIMIT}&cursor=${cursors.shallow}`,
@@ -311,7 +312,7 @@ async function main(): Promise<void> {
     let layers: LayerTiming[] = [];
     if (options.only.has("layers")) {
       log("layers: CPU per operation of each layer, in this process");
-      layers = await measureLayers(url, secret, seeded.userIds, options.quick ? 1000 : 3000);
+      layers = await measureLayers(url, secret, seeded.users, options.quick ? 1000 : 3000);
     }
 
     await api.stop();
@@ -449,11 +450,11 @@ function medianRun(results: LoadResult[]): LoadResult {
 }
 
 /** An access token exactly as the API issues it (HS256, sub, sid, iss, aud, iat, exp). */
-async function signToken(secret: string, userId: string): Promise<string> {
+async function signToken(secret: string, user: SeededUser): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sid: randomUUID() })
+  return new SignJWT({ sid: user.sessionId })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setSubject(userId)
+    .setSubject(user.id)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setIssuedAt(now)

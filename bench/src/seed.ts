@@ -21,10 +21,16 @@ export interface SeedSize {
   readonly deepTasks: number;
 }
 
-/** What the seed made: user ids in email order, and timings in milliseconds. */
+/** A seeded user and the session (refresh-token family) its access tokens name in `sid`. */
+export interface SeededUser {
+  readonly id: string;
+  readonly sessionId: string;
+}
+
+/** What the seed made: users in email order, and timings in milliseconds. */
 export interface Seeded {
-  readonly userIds: readonly string[];
-  readonly deepUserId: string;
+  readonly users: readonly SeededUser[];
+  readonly deep: SeededUser;
   readonly migrateMs: number;
   readonly seedMs: number;
 }
@@ -88,20 +94,28 @@ export async function createSeededDatabase(
     await client.query(
       `UPDATE users SET task_seq = (SELECT count(*) FROM tasks WHERE tasks.user_id = users.id)`,
     );
+    // One live session per user, as a login leaves it: the API checks on every request that the
+    // access token's session (its `sid`) still has an unrevoked, unexpired refresh token.
+    await client.query(
+      `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
+       SELECT id, gen_random_uuid(), md5(id::text || random()::text), now() + interval '30 days'
+       FROM users`,
+    );
     await client.query("COMMIT");
     // As a long-lived database would be: statistics current and the visibility map set.
     await client.query("VACUUM ANALYZE");
     const seedMs = performance.now() - seeding;
 
-    const byNumber = await client.query<{ id: string; n: number }>(
-      `SELECT id, substring(email from '^user([0-9]+)@')::int AS n FROM users WHERE email LIKE 'user%@bench.test' ORDER BY 2`,
+    const sessions = `SELECT u.id, r.family_id AS "sessionId" FROM users u
+      JOIN refresh_tokens r ON r.user_id = u.id`;
+    const byNumber = await client.query<SeededUser>(
+      `${sessions} WHERE u.email LIKE 'user%@bench.test'
+       ORDER BY substring(u.email from '^user([0-9]+)@')::int`,
     );
-    const deep = await client.query<{ id: string }>(`SELECT id FROM users WHERE email = $1`, [
-      DEEP_EMAIL,
-    ]);
+    const deep = await client.query<SeededUser>(`${sessions} WHERE u.email = $1`, [DEEP_EMAIL]);
     return {
-      userIds: byNumber.rows.map((row) => row.id),
-      deepUserId: deep.rows[0]!.id,
+      users: byNumber.rows,
+      deep: deep.rows[0]!,
       migrateMs,
       seedMs,
     };
