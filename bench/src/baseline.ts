@@ -14,8 +14,8 @@ import { ARGON2_OPTIONS } from "@todo/core";
 const PRIORITIES = ["none", "low", "medium", "high"] as const;
 const DATE_OID = 1082;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The statement AuthService.sessionActive sends (Objection's text, byte for byte). */
-export const SESSION_SQL = `select "id" from "users" where "users"."id" = $1 and exists (select "refresh_tokens".* from "refresh_tokens" where "family_id" = $2 and "user_id" = $3 and "revoked_at" is null and "expires_at" > $4) limit $5`;
+/** The statement AuthService.sessionActive sends (knex's text, byte for byte). */
+export const SESSION_SQL = `select "id" from "users" where "users"."id" = $1 and exists (select 1 from "refresh_tokens" where "family_id" = $2 and "user_id" = $3 and "revoked_at" is null and "expires_at" > $4) limit $5`;
 const LIST_SELECT = `select "tasks".* from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null`;
 
 interface TaskRow {
@@ -77,7 +77,14 @@ export async function startBaseline(config: Config): Promise<{ close(): Promise<
           : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
     },
   });
-  const key = new TextEncoder().encode(config.jwt.secret);
+  // Imported once, as AuthService does.
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(config.jwt.secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign", "verify"],
+  );
   const dummyHash = argon2.hash(randomBytes(16).toString("hex"), ARGON2_OPTIONS);
 
   async function authenticate(req: IncomingMessage): Promise<string> {
@@ -130,9 +137,10 @@ export async function startBaseline(config: Config): Promise<{ close(): Promise<
             userId,
             limit + 1,
           ]),
-      pool.query<{ count: string }>(`select count(*) as "count" from (${LIST_SELECT}) as "temp"`, [
-        userId,
-      ]),
+      pool.query<{ count: string }>(
+        `select count(*) as "count" from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null`,
+        [userId],
+      ),
     ]);
     const total = Number(counted.rows[0]?.count ?? 0);
     return listBody(rows, limit, { total, page, totalPages: Math.ceil(total / limit) });

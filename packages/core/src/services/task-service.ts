@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Database, Knex, Task as TaskRow } from "@todo/db";
+import type { Database, Knex, TaskRecord } from "@todo/db";
 import {
   IsoDate,
   PRIORITIES,
@@ -19,20 +19,20 @@ export interface WriteOptions {
   readonly ifMatch?: number | undefined;
 }
 
-/** Maps a task row to the {@link Task} resource. */
-export function toTask(row: TaskRow): Task {
+/** Maps a `tasks` row to the {@link Task} resource. */
+export function toTask(row: TaskRecord): Task {
   return {
     id: row.id,
     title: row.title,
     description: row.description,
     completed: row.completed,
-    completedAt: row.completedAt ? row.completedAt.toISOString() : null,
-    dueDate: row.dueDate,
+    completedAt: row.completed_at ? row.completed_at.toISOString() : null,
+    dueDate: row.due_date,
     priority: PRIORITIES[row.priority] ?? "none",
     tags: row.tags,
     version: row.version,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
   };
 }
 
@@ -49,6 +49,15 @@ const SORT_COLUMNS = {
   title: "title",
 } as const;
 type SortField = keyof typeof SORT_COLUMNS;
+
+/** The row column a cursor records for each sort field. */
+const CURSOR_COLUMNS = {
+  createdAt: "created_at",
+  updatedAt: "updated_at",
+  dueDate: "due_date",
+  priority: "priority",
+  title: "title",
+} as const satisfies Record<SortField, keyof TaskRecord>;
 
 /** A keyset cursor: the sort it belongs to, the last row's sort value and its id. */
 const CursorPayload = z.tuple([
@@ -90,7 +99,7 @@ export class TaskService {
    */
   async create(actor: Actor, input: TaskCreate): Promise<Task> {
     const completed = input.completed ?? false;
-    const result = await this.db.knex.raw<{ rows: Record<string, unknown>[] }>(
+    const result = await this.db.knex.raw<{ rows: TaskRecord[] }>(
       `WITH seq AS (UPDATE users SET task_seq = task_seq + 1 WHERE id = ? RETURNING task_seq)
        INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags)
        SELECT ?, seq.task_seq, ?, ?, ?, CASE WHEN ? THEN now() END, ?, ?, ?::text[] FROM seq
@@ -109,7 +118,7 @@ export class TaskService {
     );
     const row = result.rows[0];
     if (!row) throw unauthorized("This account no longer exists.");
-    return toTask(this.db.models.Task.fromDatabaseJson(row));
+    return toTask(row);
   }
 
   /**
@@ -120,24 +129,24 @@ export class TaskService {
   async list(actor: Actor, query: TaskListQuery): Promise<TaskList> {
     const { field, descending } = parseSort(query.sort);
     const column = SORT_COLUMNS[field];
-    const filtered = this.live(actor).modify((builder) => applyFilters(builder, query));
-    const ordered = filtered
+    const filtered = this.live(actor);
+    applyFilters(filtered, query);
+    const ordered: TaskQuery = filtered
       .clone()
       .orderByRaw(`${column} ${descending ? "DESC" : "ASC"}, id ${descending ? "DESC" : "ASC"}`)
       .limit(query.limit + 1);
 
     if (query.cursor !== undefined) {
       const [value, id] = decodeCursor(query.cursor, query.sort, field);
-      const rows = await ordered.modify((builder) =>
-        applyKeyset(builder, column, descending, value, id),
-      );
-      return this.page(rows, query, field, {});
+      applyKeyset(ordered, column, descending, value, id);
+      return this.page(await ordered, query, field, {});
     }
     const page = query.page ?? 1;
-    const [rows, total] = await Promise.all([
-      ordered.offset((page - 1) * query.limit),
-      filtered.clone().resultSize(),
-    ]);
+    const counting = filtered.clone().count({ count: "*" }) as unknown as Promise<
+      { count: string | number }[]
+    >;
+    const [rows, counted] = await Promise.all([ordered.offset((page - 1) * query.limit), counting]);
+    const total = Number(counted[0]?.count ?? 0);
     return this.page(rows, query, field, {
       total,
       page,
@@ -204,8 +213,8 @@ export class TaskService {
     const [row] = await this.live(actor)
       .where({ id, completed: !completed })
       .modify(ifMatch, options)
-      .patch(stamp(toColumns({ completed }, this.db.knex), this.db.knex))
-      .returning("*");
+      .update(stamp(toColumns({ completed }, this.db.knex), this.db.knex))
+      .returning<TaskRecord[]>("*");
     return row ? toTask(row) : this.checked(actor, id, options);
   }
 
@@ -225,23 +234,26 @@ export class TaskService {
     const [row] = await this.owned(actor)
       .where({ id })
       .whereNotNull("deleted_at")
-      .patch(stamp({ deleted_at: null }, this.db.knex))
-      .returning("*");
+      .update(stamp({ deleted_at: null }, this.db.knex))
+      .returning<TaskRecord[]>("*");
     return row ? toTask(row) : this.get(actor, id);
   }
 
-  /** The ownership rule, in its one place: every task query starts from the caller's rows. */
-  private owned(actor: Actor) {
-    return this.db.models.Task.query().where("tasks.user_id", actor.userId);
+  /**
+   * The ownership rule, in its one place: every task query starts from the caller's rows. Plain
+   * knex rather than the Task model: rows map straight to the contract with {@link toTask}.
+   */
+  private owned(actor: Actor): TaskQuery {
+    return this.db.knex<TaskRecord>("tasks").where("tasks.user_id", actor.userId);
   }
 
   /** The caller's tasks that are not deleted. */
-  private live(actor: Actor) {
+  private live(actor: Actor): TaskQuery {
     return this.owned(actor).whereNull("deleted_at");
   }
 
-  private async findLive(actor: Actor, id: number): Promise<TaskRow> {
-    const row = await this.live(actor).findOne({ id });
+  private async findLive(actor: Actor, id: number): Promise<TaskRecord> {
+    const row = await this.live(actor).where({ id }).first();
     if (!row) throw notFound(`Task ${id}`);
     return row;
   }
@@ -264,14 +276,14 @@ export class TaskService {
     const [row] = await this.live(actor)
       .where({ id })
       .modify(ifMatch, options)
-      .patch(stamp(changes, this.db.knex))
-      .returning("*");
+      .update(stamp(changes, this.db.knex))
+      .returning<TaskRecord[]>("*");
     if (row) return toTask(row);
     return this.checked(actor, id, options);
   }
 
   private page(
-    rows: TaskRow[],
+    rows: TaskRecord[],
     query: TaskListQuery,
     field: SortField,
     totals: Partial<TaskList["meta"]>,
@@ -284,7 +296,7 @@ export class TaskService {
   }
 }
 
-type TaskQuery = ReturnType<Database["models"]["Task"]["query"]>;
+type TaskQuery = Knex.QueryBuilder<TaskRecord, TaskRecord[]>;
 
 function ifMatch(builder: TaskQuery, options: WriteOptions): void {
   if (options.ifMatch !== undefined) void builder.where("version", options.ifMatch);
@@ -356,8 +368,8 @@ function applyKeyset(
   ]);
 }
 
-function encodeCursor(sort: TaskSort, field: SortField, row: TaskRow): string {
-  const raw = row[field];
+function encodeCursor(sort: TaskSort, field: SortField, row: TaskRecord): string {
+  const raw = row[CURSOR_COLUMNS[field]];
   const value = raw instanceof Date ? raw.toISOString() : (raw ?? null);
   return Buffer.from(JSON.stringify([sort, value, row.id])).toString("base64url");
 }

@@ -6,6 +6,7 @@ import { User } from "./user.js";
 
 export { BaseModel } from "./base.js";
 export { IdempotencyKey, RefreshToken, Task, User };
+export type { TaskRecord } from "./task.js";
 
 /** The model classes, each bound to one knex instance (never a process-global `Model.knex()`). */
 export interface Models {

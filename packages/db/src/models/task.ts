@@ -22,3 +22,25 @@ export class Task extends BaseModel {
   updatedAt!: Date;
   deletedAt!: Date | null;
 }
+
+/**
+ * A `tasks` row as knex returns it, before any model: snake_case columns, timestamps as `Date`,
+ * `due_date` as `YYYY-MM-DD` text. The task service reads and writes through plain knex on its hot
+ * paths (a model instance per row costs more CPU than the query; see bench/), so this is its shape.
+ */
+export interface TaskRecord {
+  readonly user_id: string;
+  readonly id: number;
+  readonly title: string;
+  readonly description: string | null;
+  readonly completed: boolean;
+  readonly completed_at: Date | null;
+  readonly due_date: string | null;
+  /** 0 none, 1 low, 2 medium, 3 high. */
+  readonly priority: number;
+  readonly tags: string[];
+  readonly version: number;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+  readonly deleted_at: Date | null;
+}
