@@ -16,7 +16,7 @@ export interface LayerTiming {
 const GET_SQL = `select "tasks".* from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null and "id" = $2 limit $3`;
 
 /**
- * Where a request's CPU goes, layer by layer, without HTTP: the core's services (Objection/knex)
+ * Where a request's CPU goes, layer by layer, without HTTP: the core's services (knex on the task paths)
  * against the same statement through `pg`, and jose's HS256 verification with the secret as bytes
  * (what AuthService passes) against a pre-imported CryptoKey. Each op runs `count` times at 16 in
  * flight; the figure is `process.cpuUsage()` per op, which contention on a shared machine moves
@@ -85,7 +85,7 @@ export async function measureLayers(
       "Session live: pg, same SQL",
       (i) => pool.query(SESSION_SQL, [user(i), seededUser(i).sessionId, user(i), new Date(), 1]),
     ],
-    ["TaskService.get (Objection)", (i) => services.tasks.get(actor(i), id(i))],
+    ["TaskService.get (core)", (i) => services.tasks.get(actor(i), id(i))],
     [
       "Task get: knex query builder",
       (i) =>
@@ -98,11 +98,11 @@ export async function measureLayers(
     ],
     ["Task get: pg, same SQL", (i) => pool.query(GET_SQL, [user(i), id(i), 1])],
     [
-      "TaskService.list page 1 (Objection, 2 queries)",
+      "TaskService.list page 1 (core, 2 queries)",
       (i) => services.tasks.list(actor(i), { status: "all", sort: "-createdAt", limit: 20 }),
     ],
     [
-      "TaskService.update title (Objection)",
+      "TaskService.update title (core)",
       (i) => services.tasks.update(actor(i), id(i), { title: `Layer ${i}` }),
     ],
   ];

@@ -190,6 +190,8 @@ export function printReport(report: Report): void {
           "base p99",
           "p99 ratio",
           "target",
+          "API CPU µs/req",
+          "base CPU",
           "",
         ],
         rows,
