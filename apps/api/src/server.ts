@@ -24,6 +24,20 @@ if (config.migrateOnStart) {
 }
 const services = createServices(db, config);
 const app = createApp({ config, db, services, logger });
+
+// Handlers still running, counted apart from sockets: a client that hangs up does not stop its
+// handler, and shutdown must not close the database under it.
+let inFlight = 0;
+let onIdle: (() => void) | undefined;
+app.middleware.unshift(async (_ctx, next) => {
+  inFlight++;
+  try {
+    await next();
+  } finally {
+    if (--inFlight === 0) onIdle?.();
+  }
+});
+
 const server = app.listen(config.port, config.host);
 server.keepAliveTimeout = 65_000;
 
@@ -56,16 +70,24 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   clearInterval(purge);
   logger.info({ signal }, "shutting down: draining in-flight requests");
-  const forced = setTimeout(() => {
-    logger.warn("in-flight requests did not finish in time; closing connections");
-    server.closeAllConnections();
-  }, SHUTDOWN_GRACE_MS);
-  forced.unref();
+  const drained = new Promise<void>((resolve) => {
+    const forced = setTimeout(() => {
+      logger.warn("in-flight requests did not finish in time; closing connections");
+      server.closeAllConnections();
+      resolve();
+    }, SHUTDOWN_GRACE_MS);
+    forced.unref();
+    onIdle = () => {
+      clearTimeout(forced);
+      resolve();
+    };
+  });
   // Stop accepting; idle keep-alive sockets close now, busy ones after their response.
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  if (inFlight > 0) await drained;
   await db.close();
   logger.info("stopped");
 }
