@@ -211,7 +211,7 @@ export async function startBaseline(config: Config): Promise<{ close(): Promise<
     if (!user?.password_hash || !matches) throw new HttpError(401, "invalid_credentials");
     const familyId = randomUUID();
     const refreshToken = randomBytes(32).toString("base64url");
-    const inserted = await pool.query<{ id: string }>(
+    await pool.query(
       `insert into "refresh_tokens" ("expires_at", "family_id", "token_hash", "user_id") values ($1, $2, $3, $4) returning "id"`,
       [
         new Date(Date.now() + config.jwt.refreshTokenTtl * 1000),
@@ -219,11 +219,6 @@ export async function startBaseline(config: Config): Promise<{ close(): Promise<
         createHash("sha256").update(refreshToken).digest("hex"),
         user.id,
       ],
-    );
-    // The API reads the row back (Objection's insertAndFetch); so does the baseline, to send the same SQL.
-    await pool.query(
-      `select "refresh_tokens".* from "refresh_tokens" where "refresh_tokens"."id" in ($1)`,
-      [inserted.rows[0]!.id],
     );
     const now = Math.floor(Date.now() / 1000);
     const accessToken = await new SignJWT({ sid: familyId })

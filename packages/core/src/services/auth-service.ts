@@ -79,11 +79,9 @@ export class AuthService {
   async signup(input: SignupRequest): Promise<AuthSession> {
     const passwordHash = await argon2.hash(input.password, ARGON2_OPTIONS);
     try {
-      const user = await this.deps.db.models.User.query().insertAndFetch({
-        email: input.email,
-        name: input.name ?? null,
-        passwordHash,
-      });
+      const user = await this.deps.db.models.User.query()
+        .insert({ email: input.email, name: input.name ?? null, passwordHash })
+        .returning("*");
       return await this.startSession(user);
     } catch (error) {
       if (isUniqueViolation(error)) {
@@ -293,12 +291,14 @@ export class AuthService {
     familyId: string,
   ): Promise<{ id: string; token: string }> {
     const token = randomBytes(32).toString("base64url");
-    const row = await this.deps.db.models.RefreshToken.query(trx).insertAndFetch({
-      userId,
-      familyId,
-      tokenHash: hashToken(token),
-      expiresAt: new Date(Date.now() + this.deps.jwt.refreshTokenTtl * 1000),
-    });
+    const row = await this.deps.db.models.RefreshToken.query(trx)
+      .insert({
+        userId,
+        familyId,
+        tokenHash: hashToken(token),
+        expiresAt: new Date(Date.now() + this.deps.jwt.refreshTokenTtl * 1000),
+      })
+      .returning("id");
     return { id: row.id, token };
   }
 
