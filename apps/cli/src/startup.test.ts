@@ -6,6 +6,7 @@ import { dirname, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { BIN, runTodo } from "./testing/cli.js";
+import { CLI_VERSION } from "./version.js";
 
 const run = promisify(execFile);
 
@@ -30,9 +31,22 @@ async function staticImportGraph(
 }
 
 describe("start-up", () => {
-  it("loads only commander and node built-ins before a command runs (no zod, client or prompts)", async () => {
+  it("answers --version from the entry point alone, without loading commander", async () => {
     const { packages, files } = await staticImportGraph(BIN);
-    expect([...packages].sort()).toEqual(["commander", "node:fs"]);
+    expect([...packages].sort()).toEqual(["node:module"]);
+    expect([...files].map((file) => file.replace(/^.*\/dist\//, "")).sort()).toEqual([
+      "bin.js",
+      "version.js",
+    ]);
+    const manifest = JSON.parse(
+      await readFile(new URL("../package.json", import.meta.url), "utf8"),
+    ) as { version: string };
+    expect(CLI_VERSION).toBe(manifest.version);
+  });
+
+  it("loads only commander and node built-ins before a command runs (no zod, client or prompts)", async () => {
+    const { packages, files } = await staticImportGraph(resolve(dirname(BIN), "program.js"));
+    expect([...packages].sort()).toEqual(["commander"]);
     expect([...files].map((file) => file.replace(/^.*\/dist\//, "")).sort()).not.toContain(
       "context.js",
     );
@@ -59,8 +73,14 @@ describe("start-up", () => {
     ]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${command}\\b`, "m"));
     }
-    const version = await runTodo(["--version"], {});
-    expect(version).toMatchObject({ code: 0, stdout: "0.1.0\n" });
+    for (const flag of ["--version", "-v"]) {
+      expect(await runTodo([flag], {})).toMatchObject({ code: 0, stdout: "0.1.0\n", stderr: "" });
+    }
+    // Anything else next to --version goes through commander, which still answers it.
+    expect(await runTodo(["--version", "--json"], {})).toMatchObject({
+      code: 0,
+      stdout: "0.1.0\n",
+    });
     const listHelp = await runTodo(["list", "--help"], {});
     expect(listHelp.stdout).toContain("--overdue");
     expect(listHelp.stdout).toContain("--json");
