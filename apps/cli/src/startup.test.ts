@@ -1,6 +1,7 @@
 // Fast start and the bits of the CLI that need no API: --help, --version, completion scripts, and
 // the static import graph of the entry point (what `todo --help` has to load).
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { once } from "node:events";
 import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -85,6 +86,17 @@ describe("start-up", () => {
     expect(listHelp.stdout).toContain("--overdue");
     expect(listHelp.stdout).toContain("--json");
     expect(listHelp.stdout).toContain("--api-url <url>");
+  });
+
+  it("exits 0 without a stack trace when the reader closes the pipe early (todo --help | head -1)", async () => {
+    for (const args of [["--help"], ["--version"]]) {
+      const child = spawn(process.execPath, [BIN, ...args], { env: {}, stdio: "pipe" });
+      child.stdout.destroy();
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+      const [code] = (await once(child, "close")) as [number | null];
+      expect({ args, code, stderr }).toEqual({ args, code: 0, stderr: "" });
+    }
   });
 });
 
