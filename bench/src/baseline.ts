@@ -14,8 +14,10 @@ import { ARGON2_OPTIONS } from "@todo/core";
 const PRIORITIES = ["none", "low", "medium", "high"] as const;
 const DATE_OID = 1082;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The statement AuthService.sessionActive sends (knex's text, byte for byte). */
-export const SESSION_SQL = `select "id" from "users" where "users"."id" = $1 and exists (select 1 from "refresh_tokens" where "family_id" = $2 and "user_id" = $3 and "revoked_at" is null and "expires_at" > $4) limit $5`;
+/** The statement AuthService.sessionActive sends (the same text, placeholders numbered). */
+export const SESSION_SQL = `select 1 from users where id = $1 and exists (
+  select 1 from refresh_tokens
+  where family_id = $2 and user_id = users.id and revoked_at is null and expires_at > now())`;
 const LIST_SELECT = `select "tasks".* from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null`;
 
 interface TaskRow {
@@ -101,7 +103,7 @@ export async function startBaseline(config: Config): Promise<{ close(): Promise<
       // still has a live refresh token, else the session has ended.
       const { sub, sid } = payload;
       if (typeof sub === "string" && UUID.test(sub) && typeof sid === "string" && UUID.test(sid)) {
-        const { rows } = await pool.query(SESSION_SQL, [sub, sid, sub, new Date(), 1]);
+        const { rows } = await pool.query(SESSION_SQL, [sub, sid]);
         if (rows.length) return sub;
       }
     } catch {
