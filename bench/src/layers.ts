@@ -109,7 +109,8 @@ export async function measureLayers(
   const timings: LayerTiming[] = [];
   try {
     for (const [name, op] of ops) {
-      for (let i = 0; i < 100; i++) await op(i);
+      // Long enough a warm-up that the JIT has settled: 100 ops left figures up to twice too high.
+      for (let i = 0; i < 1500; i++) await op(i);
       const cpu = process.cpuUsage();
       const started = performance.now();
       let next = 0;
