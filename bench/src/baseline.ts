@@ -18,7 +18,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const SESSION_SQL = `select 1 from users where id = $1 and exists (
   select 1 from refresh_tokens
   where family_id = $2 and user_id = users.id and revoked_at is null and expires_at > now())`;
-const LIST_SELECT = `select "tasks".* from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null`;
+const LIST_SELECT = `select * from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null`;
 
 interface TaskRow {
   id: number;

@@ -13,12 +13,12 @@ export interface LayerTiming {
   readonly opsPerSecond: number;
 }
 
-const GET_SQL = `select "tasks".* from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null and "id" = $2 limit $3`;
+const GET_SQL = `select * from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null and "id" = $2 limit $3`;
 
 /**
- * Where a request's CPU goes, layer by layer, without HTTP: the core's services (knex on the task paths)
- * against the same statement through `pg`, and jose's HS256 verification with the secret as bytes
- * (what AuthService passes) against a pre-imported CryptoKey. Each op runs `count` times at 16 in
+ * Where a request's CPU goes, layer by layer, without HTTP: the core's services against the same
+ * statement through knex and through `pg`, and jose's HS256 verification with the secret as bytes
+ * against a pre-imported CryptoKey (what AuthService passes). Each op runs `count` times at 16 in
  * flight; the figure is `process.cpuUsage()` per op, which contention on a shared machine moves
  * far less than throughput.
  */

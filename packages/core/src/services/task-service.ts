@@ -37,27 +37,19 @@ export function toTask(row: TaskRecord): Task {
 }
 
 /**
- * Sort field → SQL sort key; each has an index `(user_id, key, id) WHERE deleted_at IS NULL`.
- * Tasks without a due date sort as if due at `infinity`: last ascending, first descending, with a
- * key that is never null, so a keyset cursor is always one row comparison the index can start at.
+ * Each sort field's SQL sort key (each has an index `(user_id, key, id) WHERE deleted_at IS NULL`)
+ * and the row column a cursor records for it. Tasks without a due date sort as if due at
+ * `infinity`: last ascending, first descending, with a key that is never null, so a keyset cursor
+ * is always one row comparison the index can start at.
  */
-const SORT_COLUMNS = {
-  createdAt: "created_at",
-  updatedAt: "updated_at",
-  dueDate: "coalesce(due_date, 'infinity'::date)",
-  priority: "priority",
-  title: "title",
-} as const;
-type SortField = keyof typeof SORT_COLUMNS;
-
-/** The row column a cursor records for each sort field. */
-const CURSOR_COLUMNS = {
-  createdAt: "created_at",
-  updatedAt: "updated_at",
-  dueDate: "due_date",
-  priority: "priority",
-  title: "title",
-} as const satisfies Record<SortField, keyof TaskRecord>;
+const SORTS = {
+  createdAt: { key: "created_at", column: "created_at" },
+  updatedAt: { key: "updated_at", column: "updated_at" },
+  dueDate: { key: "coalesce(due_date, 'infinity'::date)", column: "due_date" },
+  priority: { key: "priority", column: "priority" },
+  title: { key: "title", column: "title" },
+} as const satisfies Record<string, { key: string; column: keyof TaskRecord }>;
+type SortField = keyof typeof SORTS;
 
 /** A keyset cursor: the sort it belongs to, the last row's sort value and its id. */
 const CursorPayload = z.tuple([
@@ -128,24 +120,24 @@ export class TaskService {
    */
   async list(actor: Actor, query: TaskListQuery): Promise<TaskList> {
     const { field, descending } = parseSort(query.sort);
-    const column = SORT_COLUMNS[field];
+    const { key } = SORTS[field];
     const filtered = this.live(actor);
     applyFilters(filtered, query);
     const ordered: TaskQuery = filtered
       .clone()
-      .orderByRaw(`${column} ${descending ? "DESC" : "ASC"}, id ${descending ? "DESC" : "ASC"}`)
+      .orderByRaw(`${key} ${descending ? "DESC" : "ASC"}, id ${descending ? "DESC" : "ASC"}`)
       .limit(query.limit + 1);
 
     if (query.cursor !== undefined) {
       const [value, id] = decodeCursor(query.cursor, query.sort, field);
-      applyKeyset(ordered, column, descending, value, id);
+      applyKeyset(ordered, key, descending, value, id);
       return this.page(await ordered, query, field, {});
     }
     const page = query.page ?? 1;
-    const counting = filtered.clone().count({ count: "*" }) as unknown as Promise<
-      { count: string | number }[]
-    >;
-    const [rows, counted] = await Promise.all([ordered.offset((page - 1) * query.limit), counting]);
+    const [rows, counted] = await Promise.all([
+      ordered.offset((page - 1) * query.limit),
+      filtered.clone().count<{ count: string | number }[]>({ count: "*" }),
+    ]);
     const total = Number(counted[0]?.count ?? 0);
     return this.page(rows, query, field, {
       total,
@@ -356,20 +348,20 @@ function applyFilters(builder: TaskQuery, query: TaskListQuery): void {
 /** Rows after `(value, id)` in the list's order: one row comparison, served by the sort's index. */
 function applyKeyset(
   builder: TaskQuery,
-  column: string,
+  key: string,
   descending: boolean,
   value: string | number | null,
   id: number,
 ): void {
   // Only a due date can be null, and its sort key is `coalesce(due_date, 'infinity')`.
-  void builder.whereRaw(`(${column}, id) ${descending ? "<" : ">"} (?, ?)`, [
+  void builder.whereRaw(`(${key}, id) ${descending ? "<" : ">"} (?, ?)`, [
     value ?? "infinity",
     id,
   ]);
 }
 
 function encodeCursor(sort: TaskSort, field: SortField, row: TaskRecord): string {
-  const raw = row[CURSOR_COLUMNS[field]];
+  const raw = row[SORTS[field].column];
   const value = raw instanceof Date ? raw.toISOString() : (raw ?? null);
   return Buffer.from(JSON.stringify([sort, value, row.id])).toString("base64url");
 }

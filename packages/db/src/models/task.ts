@@ -25,8 +25,8 @@ export class Task extends BaseModel {
 
 /**
  * A `tasks` row as knex returns it, before any model: snake_case columns, timestamps as `Date`,
- * `due_date` as `YYYY-MM-DD` text. The task service reads and writes through plain knex on its hot
- * paths (a model instance per row costs more CPU than the query; see bench/), so this is its shape.
+ * `due_date` as `YYYY-MM-DD` text. The task service reads and writes tasks through plain knex (a
+ * model instance per row cost more CPU than the query; see bench/), so this is the shape it maps.
  */
 export interface TaskRecord {
   readonly user_id: string;
