@@ -354,10 +354,7 @@ function applyKeyset(
   id: number,
 ): void {
   // Only a due date can be null, and its sort key is `coalesce(due_date, 'infinity')`.
-  void builder.whereRaw(`(${key}, id) ${descending ? "<" : ">"} (?, ?)`, [
-    value ?? "infinity",
-    id,
-  ]);
+  void builder.whereRaw(`(${key}, id) ${descending ? "<" : ">"} (?, ?)`, [value ?? "infinity", id]);
 }
 
 function encodeCursor(sort: TaskSort, field: SortField, row: TaskRecord): string {
