@@ -29,20 +29,21 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   api.use("/auth/login", authAttemptLimit(deps.services, { clearEmailOnSuccess: true }));
   api.use("/auth/signup", authAttemptLimit(deps.services));
   for (const routes of [authRoutes(deps), userRoutes(deps), taskRoutes(deps)]) {
-    api.use(routes.routes(), routes.allowedMethods({ throw: true }));
+    api.use(routes.routes());
   }
-  const health = healthRoutes(deps);
 
   // Outside problemDetails, so that error responses carry CORS and security headers too.
   app.use(requestContext(deps.logger));
-  app.use(corsPolicy(deps.config));
+  const cors = corsPolicy(deps.config);
+  if (cors) app.use(cors);
   app.use(securityHeaders());
   app.use(problemDetails(deps.logger));
-  for (const middleware of jsonBody()) app.use(middleware);
-  app.use(health.routes());
-  app.use(health.allowedMethods({ throw: true }));
-  const docs = docsRoutes(deps);
-  app.use(docs.routes()).use(docs.allowedMethods({ throw: true }));
-  app.use(api.routes());
+  app.use(jsonBody());
+  // The API first: its requests, nearly all of them, then meet no other router. Each router
+  // answers 405 (with `Allow`) for a known path and another method.
+  for (const router of [api, healthRoutes(deps), docsRoutes(deps)]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods({ throw: true }));
+  }
   return app;
 }

@@ -7,23 +7,28 @@ import { DomainError } from "@todo/core";
 export const BODY_LIMIT = "100kb";
 
 /**
- * JSON bodies only, up to 100 kB, objects and arrays only (strict). A body of another media type
- * is refused with 415 rather than silently ignored.
+ * JSON bodies only, up to 100 kB, objects and arrays only (strict), parsed into
+ * `ctx.request.body`; a request without a body gets `{}`, as an empty JSON body would. A body of
+ * another media type is refused with 415 rather than silently ignored.
+ * @throws {DomainError} `unsupported_media_type` (415), `payload_too_large` (413) or
+ *   `malformed_json` (400).
  */
-export function jsonBody(): Middleware<AppState>[] {
-  const requireJson: Middleware<AppState> = async (ctx, next) => {
-    const hasBody = (ctx.request.length ?? 0) > 0 || ctx.get("transfer-encoding") !== "";
-    if (hasBody && !ctx.is("application/json", "application/*+json")) {
-      throw new DomainError("unsupported_media_type", "Send the request body as application/json.");
-    }
-    await next();
-  };
+export function jsonBody(): Middleware<AppState> {
   const parser = bodyParser({
     enableTypes: ["json"],
     jsonLimit: BODY_LIMIT,
     strict: true,
   }) as Middleware<AppState>;
-  const parseJson: Middleware<AppState> = async (ctx, next) => {
+  return async (ctx, next) => {
+    const hasBody = (ctx.request.length ?? 0) > 0 || ctx.get("transfer-encoding") !== "";
+    if (!hasBody) {
+      ctx.request.body = {};
+      await next();
+      return;
+    }
+    if (!ctx.is("application/json", "application/*+json")) {
+      throw new DomainError("unsupported_media_type", "Send the request body as application/json.");
+    }
     try {
       await parser(ctx, async () => {});
     } catch (error) {
@@ -42,5 +47,4 @@ export function jsonBody(): Middleware<AppState>[] {
     }
     await next();
   };
-  return [requireJson, parseJson];
 }

@@ -26,10 +26,11 @@ export const CORS_EXPOSED_HEADERS = [
  * CORS (Fetch standard) for the origins in `CORS_ORIGINS`; `*` allows every origin. Credentials
  * (cookies) are never allowed: the API is authorised by bearer tokens only. A request from any
  * other origin gets no CORS headers, so the browser withholds the response from its script.
+ * Returns `undefined` when no origin is allowed: then no response varies by origin, and there is
+ * nothing to do per request.
  */
-export function corsPolicy(config: Pick<Config, "corsOrigins">): Middleware<AppState> {
-  // No origin allowed: no response ever varies by origin, so there is nothing to do per request.
-  if (config.corsOrigins.length === 0) return (_ctx, next) => next();
+export function corsPolicy(config: Pick<Config, "corsOrigins">): Middleware<AppState> | undefined {
+  if (config.corsOrigins.length === 0) return undefined;
   const anyOrigin = config.corsOrigins.includes("*");
   const allowed = new Set(config.corsOrigins);
   return cors({

@@ -247,9 +247,11 @@ export class AuthService {
     if (!UUID.test(userId) || (sessionId !== undefined && !UUID.test(sessionId))) return false;
     // A fixed statement, not the models or the query builder: this runs on every request, and
     // building it cost more CPU than the query itself (bench/: "Layers").
-    const { rows } = await this.deps.db.knex.raw<{ rows: unknown[] }>(
-      sessionId === undefined ? USER_EXISTS_SQL : SESSION_LIVE_SQL,
-      sessionId === undefined ? [userId] : [userId, sessionId],
+    const { knex } = this.deps.db;
+    const rows = await this.deps.db.rows(
+      sessionId === undefined
+        ? knex.raw(USER_EXISTS_SQL, [userId])
+        : knex.raw(SESSION_LIVE_SQL, [userId, sessionId]),
     );
     return rows.length > 0;
   }

@@ -91,24 +91,25 @@ export class TaskService {
    */
   async create(actor: Actor, input: TaskCreate): Promise<Task> {
     const completed = input.completed ?? false;
-    const result = await this.db.knex.raw<{ rows: TaskRecord[] }>(
-      `WITH seq AS (UPDATE users SET task_seq = task_seq + 1 WHERE id = ? RETURNING task_seq)
+    const [row] = await this.db.rows<TaskRecord>(
+      this.db.knex.raw(
+        `WITH seq AS (UPDATE users SET task_seq = task_seq + 1 WHERE id = ? RETURNING task_seq)
        INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags)
        SELECT ?, seq.task_seq, ?, ?, ?, CASE WHEN ? THEN now() END, ?, ?, ?::text[] FROM seq
        RETURNING *`,
-      [
-        actor.userId,
-        actor.userId,
-        input.title,
-        input.description ?? null,
-        completed,
-        completed,
-        input.dueDate ?? null,
-        PRIORITIES.indexOf(input.priority ?? "none"),
-        input.tags ?? [],
-      ],
+        [
+          actor.userId,
+          actor.userId,
+          input.title,
+          input.description ?? null,
+          completed,
+          completed,
+          input.dueDate ?? null,
+          PRIORITIES.indexOf(input.priority ?? "none"),
+          input.tags ?? [],
+        ],
+      ),
     );
-    const row = result.rows[0];
     if (!row) throw unauthorized("This account no longer exists.");
     return toTask(row);
   }
@@ -131,12 +132,12 @@ export class TaskService {
     if (query.cursor !== undefined) {
       const [value, id] = decodeCursor(query.cursor, query.sort, field);
       applyKeyset(ordered, key, descending, value, id);
-      return this.page(await ordered, query, field, {});
+      return this.page(await this.db.rows<TaskRecord>(ordered), query, field, {});
     }
     const page = query.page ?? 1;
     const [rows, counted] = await Promise.all([
-      ordered.offset((page - 1) * query.limit),
-      filtered.clone().count<{ count: string | number }[]>({ count: "*" }),
+      this.db.rows<TaskRecord>(ordered.offset((page - 1) * query.limit)),
+      this.db.rows<{ count: string | number }>(filtered.clone().count({ count: "*" })),
     ]);
     const total = Number(counted[0]?.count ?? 0);
     return this.page(rows, query, field, {
@@ -202,11 +203,13 @@ export class TaskService {
     completed: boolean,
     options: WriteOptions = {},
   ): Promise<Task> {
-    const [row] = await this.live(actor)
-      .where({ id, completed: !completed })
-      .modify(ifMatch, options)
-      .update(stamp(toColumns({ completed }, this.db.knex), this.db.knex))
-      .returning<TaskRecord[]>("*");
+    const [row] = await this.db.rows<TaskRecord>(
+      this.live(actor)
+        .where({ id, completed: !completed })
+        .modify(ifMatch, options)
+        .update(stamp(toColumns({ completed }, this.db.knex), this.db.knex))
+        .returning("*"),
+    );
     return row ? toTask(row) : this.checked(actor, id, options);
   }
 
@@ -223,17 +226,20 @@ export class TaskService {
    * @throws {DomainError} `not_found` (404).
    */
   async restore(actor: Actor, id: number): Promise<Task> {
-    const [row] = await this.owned(actor)
-      .where({ id })
-      .whereNotNull("deleted_at")
-      .update(stamp({ deleted_at: null }, this.db.knex))
-      .returning<TaskRecord[]>("*");
+    const [row] = await this.db.rows<TaskRecord>(
+      this.owned(actor)
+        .where({ id })
+        .whereNotNull("deleted_at")
+        .update(stamp({ deleted_at: null }, this.db.knex))
+        .returning("*"),
+    );
     return row ? toTask(row) : this.get(actor, id);
   }
 
   /**
    * The ownership rule, in its one place: every task query starts from the caller's rows. Plain
-   * knex rather than the Task model: rows map straight to the contract with {@link toTask}.
+   * knex rather than the Task model: rows map straight to the contract with {@link toTask}, and
+   * run through {@link Database.rows}.
    */
   private owned(actor: Actor): TaskQuery {
     return this.db.knex<TaskRecord>("tasks").where("tasks.user_id", actor.userId);
@@ -245,7 +251,7 @@ export class TaskService {
   }
 
   private async findLive(actor: Actor, id: number): Promise<TaskRecord> {
-    const row = await this.live(actor).where({ id }).first();
+    const [row] = await this.db.rows<TaskRecord>(this.live(actor).where({ id }).first());
     if (!row) throw notFound(`Task ${id}`);
     return row;
   }
@@ -265,11 +271,13 @@ export class TaskService {
     changes: Record<string, unknown>,
     options: WriteOptions,
   ): Promise<Task> {
-    const [row] = await this.live(actor)
-      .where({ id })
-      .modify(ifMatch, options)
-      .update(stamp(changes, this.db.knex))
-      .returning<TaskRecord[]>("*");
+    const [row] = await this.db.rows<TaskRecord>(
+      this.live(actor)
+        .where({ id })
+        .modify(ifMatch, options)
+        .update(stamp(changes, this.db.knex))
+        .returning("*"),
+    );
     if (row) return toTask(row);
     return this.checked(actor, id, options);
   }
