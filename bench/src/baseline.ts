@@ -2,9 +2,14 @@
 // ORM, no schema library. It verifies the same HS256 access token (jose, same allowlist, issuer and
 // audience) and sends the same SQL the API sends for the benchmarked routes (read from knex's
 // debug output; `pnpm bench` prints the API's statements per request beside it), and answers with
-// the same JSON. Configuration comes from the same environment variables, through @todo/config.
+// the same JSON and the same response headers: the API's static ones (security headers), handed
+// over by `pnpm bench` with `--headers <file>`, and a new X-Request-Id per response. So the two
+// write the same bytes, and the comparison measures the layers, not a shorter answer.
+// Configuration comes from the same environment variables, through @todo/config.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { parseArgs } from "node:util";
 import argon2 from "argon2";
 import { jwtVerify, SignJWT } from "jose";
 import pg from "pg";
@@ -67,8 +72,14 @@ function toTask(row: TaskRow) {
   };
 }
 
-/** Starts the baseline on `config.host:config.port`; resolves once it listens. */
-export async function startBaseline(config: Config): Promise<{ close(): Promise<void> }> {
+/**
+ * Starts the baseline on `config.host:config.port`; resolves once it listens. `staticHeaders` are
+ * sent with every response (`pnpm bench` passes the API's).
+ */
+export async function startBaseline(
+  config: Config,
+  staticHeaders: Readonly<Record<string, string>> = {},
+): Promise<{ close(): Promise<void> }> {
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
     max: 10, // the API's default pool size (openDatabase)
@@ -279,7 +290,10 @@ export async function startBaseline(config: Config): Promise<{ close(): Promise<
     throw new HttpError(404, "not_found");
   }
 
+  const headerEntries = Object.entries(staticHeaders);
   const server = createServer((req, res) => {
+    for (const [name, value] of headerEntries) res.setHeader(name, value);
+    res.setHeader("X-Request-Id", randomUUID());
     route(req, res).catch((error: unknown) => {
       const known = error instanceof HttpError ? error : new HttpError(500, "internal");
       // A client that hung up mid-request (wrk stopping) is not an error of the server.
@@ -338,16 +352,20 @@ function send(
   res.end(json);
 }
 
-// Run as a program (`node bench/dist/baseline.js`), configured like the API.
+// Run as a program (`node bench/dist/baseline.js [--headers <file.json>]`), configured like the API.
 if (import.meta.url === `file://${process.argv[1]}`) {
   let config: Config;
+  let headers: Record<string, string> = {};
   try {
     config = loadConfig();
+    const { values } = parseArgs({ options: { headers: { type: "string" } } });
+    if (values.headers)
+      headers = JSON.parse(readFileSync(values.headers, "utf8")) as Record<string, string>;
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);
   }
-  const baseline = await startBaseline(config);
+  const baseline = await startBaseline(config, headers);
   console.log(`baseline listening on http://${config.host}:${config.port}`);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => void baseline.close().then(() => process.exit(0)));

@@ -17,7 +17,8 @@ const GET_SQL = `select * from "tasks" where "tasks"."user_id" = $1 and "deleted
 
 /**
  * Where a request's CPU goes, layer by layer, without HTTP: the core's services against the same
- * statement through knex and through `pg`, and jose's HS256 verification with the secret as bytes
+ * statement through knex's runner, through knex's SQL on `Database.rows` (what the core does) and
+ * through `pg`, and jose's HS256 verification with the secret as bytes
  * against a pre-imported CryptoKey (what AuthService passes). Each op runs `count` times at 16 in
  * flight; the figure is `process.cpuUsage()` per op, which contention on a shared machine moves
  * far less than throughput.
@@ -68,6 +69,13 @@ export async function measureLayers(
   const user = (i: number) => seededUser(i).id;
   const actor = (i: number) => ({ userId: user(i) });
   const id = (i: number) => 1 + (i % 100);
+  const taskQuery = (i: number) =>
+    db
+      .knex("tasks")
+      .where("tasks.user_id", user(i))
+      .whereNull("deleted_at")
+      .where({ id: id(i) })
+      .first();
   const ops: [string, (i: number) => Promise<unknown>][] = [
     [
       "jose jwtVerify, secret as bytes",
@@ -86,16 +94,8 @@ export async function measureLayers(
       (i) => pool.query(SESSION_SQL, [user(i), seededUser(i).sessionId]),
     ],
     ["TaskService.get (core)", (i) => services.tasks.get(actor(i), id(i))],
-    [
-      "Task get: knex query builder",
-      (i) =>
-        db
-          .knex("tasks")
-          .where("tasks.user_id", user(i))
-          .whereNull("deleted_at")
-          .where({ id: id(i) })
-          .first(),
-    ],
+    ["Task get: knex builder, awaited (knex's runner)", (i) => taskQuery(i)],
+    ["Task get: knex builder on Database.rows (API)", (i) => db.rows(taskQuery(i))],
     ["Task get: pg, same SQL", (i) => pool.query(GET_SQL, [user(i), id(i), 1])],
     [
       "TaskService.list page 1 (core, 2 queries)",

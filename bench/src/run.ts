@@ -207,6 +207,8 @@ async function main(): Promise<void> {
     });
     servers.push(api);
     const apiRssStart = api.rssMiB();
+    const headersFile = join(workDir, "api-headers.json");
+    writeFileSync(headersFile, JSON.stringify(await staticHeaders(api.url)));
     const baseline = await startServer({
       name: "baseline",
       script: BASELINE_SCRIPT,
@@ -214,6 +216,7 @@ async function main(): Promise<void> {
       env,
       logDir: workDir,
       cwd: ROOT,
+      args: ["--headers", headersFile],
     });
     servers.push(baseline);
     const baselineRssStart = baseline.rssMiB();
@@ -240,6 +243,10 @@ async function main(): Promise<void> {
       pageDeep: `/api/v1/tasks?limit=${PAGE_LIMIT}&page=${DEEP_PAGE}`,
     };
     const cursorCheck = await checkCursor(api.url, deepToken, cursors.shallow);
+    const responseCheck = await checkSameResponses(api.url, baseline.url, tokens[0]!, [
+      "/api/v1/tasks/7",
+      paths.first,
+    ]);
 
     let sql: SqlTrace[] = [];
     if (options.only.has("sql")) {
@@ -349,6 +356,7 @@ async function main(): Promise<void> {
           seedMs: Math.round(seeded.seedMs),
         },
         cursorCheck,
+        responseCheck,
       },
       load,
       depth,
@@ -501,6 +509,56 @@ async function checkCursor(apiUrl: string, token: string, expected: string): Pro
   throw new Error(
     `the constructed cursor ${expected} differs from the API's ${JSON.stringify(body.meta)}`,
   );
+}
+
+/** Headers that differ per response, or per body, rather than per server. */
+const PER_RESPONSE_HEADERS = new Set([
+  "date",
+  "connection",
+  "keep-alive",
+  "content-length",
+  "content-type",
+  "transfer-encoding",
+  "etag",
+  "location",
+  "x-request-id",
+]);
+
+/** The headers the API sends with every JSON response (its security headers), read off `/health`. */
+async function staticHeaders(apiUrl: string): Promise<Record<string, string>> {
+  const response = await fetch(`${apiUrl}/health`);
+  await response.arrayBuffer();
+  return Object.fromEntries(
+    [...response.headers].filter(([name]) => !PER_RESPONSE_HEADERS.has(name)),
+  );
+}
+
+/**
+ * Checks that the baseline answers each path as the API does: the same status, the same header
+ * names with the same values (but for `Date` and `X-Request-Id`) and the same body, so the load
+ * compares servers that write the same bytes.
+ * @throws {Error} naming the first difference.
+ */
+async function checkSameResponses(
+  apiUrl: string,
+  baselineUrl: string,
+  token: string,
+  paths: readonly string[],
+): Promise<string> {
+  const read = async (url: string) => {
+    const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+    const headers = Object.fromEntries(
+      [...response.headers].filter(([name]) => name !== "date" && name !== "x-request-id"),
+    );
+    return { status: response.status, headers, body: await response.text() };
+  };
+  for (const path of paths) {
+    const api = JSON.stringify(await read(`${apiUrl}${path}`));
+    const baseline = JSON.stringify(await read(`${baselineUrl}${path}`));
+    if (api !== baseline)
+      throw new Error(`the baseline answers GET ${path} unlike the API:\n${api}\n${baseline}`);
+  }
+  return `the baseline answers ${paths.map((path) => `GET ${path}`).join(" and ")} with the API's status, headers and body`;
 }
 
 /**

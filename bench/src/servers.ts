@@ -42,12 +42,14 @@ export async function startServer(options: {
   logDir: string;
   cwd: string;
   nodeArgs?: string[];
+  /** Arguments after the script. */
+  args?: string[];
 }): Promise<Running> {
   const log = join(options.logDir, `${options.name}.log`);
   const fd = openSync(log, "a");
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), options.script],
+    [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])],
     {
       cwd: options.cwd,
       // The bench is a tool, not the service: children get the caller's environment plus their settings.
