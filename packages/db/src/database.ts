@@ -56,6 +56,8 @@ export function openDatabase(options: DatabaseOptions): Database {
   if (!options.databaseUrl) {
     const knex = pgliteKnex(options.dataDir);
     return database(knex, "pglite", async (statement) => {
+      // Re-run as raw SQL, whose `?` are read as placeholders again: a statement with a literal
+      // question mark (written `\\?`) would need it escaped once more. None of ours has one.
       const { sql, bindings } = statement.toSQL();
       return (await knex.raw<{ rows: never[] }>(sql, bindings)).rows;
     });
