@@ -1,4 +1,5 @@
-import type { Task, WriteOptions } from "@todo/core";
+import type { WriteOptions } from "@todo/core";
+import type { Task } from "@todo/contract";
 import { DomainError } from "@todo/core";
 import type { AppContext } from "./context.js";
 

@@ -1,4 +1,5 @@
-import { DomainError, type ErrorCode, type Problem } from "@todo/core";
+import { DomainError } from "@todo/core";
+import { type ErrorCode, type Problem } from "@todo/contract";
 import { ZodError } from "zod";
 import { validationFailed } from "@todo/core";
 
@@ -30,7 +31,12 @@ export const problemType = (code: ErrorCode) =>
  * 422, Koa/body-parser HTTP errors map onto their codes, and anything else becomes `internal`
  * (whose text is never shown). Returns `unexpected: true` for the last kind, which must be logged.
  */
-export function toDomainError(error: unknown): { error: DomainError; unexpected: boolean } {
+export function toDomainError(error: unknown): {
+  error: DomainError;
+  unexpected: boolean;
+  /** Headers a Koa HTTP error brought (the router's `Allow` on a 405). */
+  headers?: Record<string, string>;
+} {
   if (error instanceof DomainError) return { error, unexpected: false };
   if (error instanceof ZodError) return { error: validationFailed(error), unexpected: false };
   const http = error as {
@@ -46,9 +52,9 @@ export function toDomainError(error: unknown): { error: DomainError; unexpected:
         error: new DomainError(
           "method_not_allowed",
           "This method is not allowed on this resource.",
-          { headers: http.headers ?? {} },
         ),
         unexpected: false,
+        headers: http.headers ?? {},
       };
     }
     if (status === 404) return known("not_found", "There is no such resource.");
@@ -76,6 +82,25 @@ export function toProblem(error: DomainError, requestId: string): Problem {
     detail: error.detail,
     code: error.code,
     requestId,
-    ...(error.extra.errors ? { errors: error.extra.errors } : {}),
+    ...(error.data.errors ? { errors: error.data.errors } : {}),
   };
+}
+
+/**
+ * The headers that go with a problem, from the facts its error carries: `Retry-After` (RFC 9110
+ * §10.2.3), the Bearer challenge on a 401 with `error="invalid_token"` when a token was refused
+ * (RFC 6750 §3), and the current `ETag` on a 412.
+ */
+export function problemHeaders(error: DomainError): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const { retryAfterSeconds, token, currentVersion } = error.data;
+  if (retryAfterSeconds !== undefined) headers["Retry-After"] = String(retryAfterSeconds);
+  if (error.status === 401 && token !== undefined) {
+    headers["WWW-Authenticate"] =
+      token === "missing"
+        ? 'Bearer realm="todo"'
+        : `Bearer realm="todo", error="invalid_token", error_description="${token === "expired" ? "token expired" : "token invalid"}"`;
+  }
+  if (currentVersion !== undefined) headers.ETag = `"${currentVersion}"`;
+  return headers;
 }

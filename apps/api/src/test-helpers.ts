@@ -2,7 +2,7 @@
 // Used by the route tests only (never imported by the app); free of vitest so it type-checks anywhere.
 import { createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
-import type { AuthSession, Task } from "@todo/core";
+import type { AuthSession, Task } from "@todo/contract";
 import { startTestApi, type TestApi } from "./testing.js";
 
 /** A password every test account uses (8–128 characters). */

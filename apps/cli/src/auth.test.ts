@@ -3,7 +3,7 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { startTestApi, type TestApi } from "@todo/api/testing";
-import { User } from "@todo/core/contract";
+import { User } from "@todo/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CredentialsFile } from "./credentials.js";
 import { closedPort, createCliUser, runTodo } from "./testing/cli.js";

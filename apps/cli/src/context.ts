@@ -5,8 +5,8 @@
  * action, so `todo --help` never pays for zod or the client.
  */
 import { loadCliEnvironment, type CliEnvironment } from "@todo/config/cli";
-import { ApiError, NetworkError, createClient, type TodoClient } from "@todo/core/client";
-import type { AuthSession } from "@todo/core/contract";
+import { ApiError, NetworkError, createClient, type TodoClient } from "@todo/client";
+import type { AuthSession } from "@todo/contract";
 import { CredentialsStore, type StoredSession } from "./credentials.js";
 import { AuthRequiredError, CliError, ExitCode, UsageError } from "./errors.js";
 import type { CommonOptionValues } from "./options.js";

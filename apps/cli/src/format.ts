@@ -3,7 +3,7 @@
  * `show` card. Widths are display widths (string-width), so emoji and CJK titles stay aligned.
  */
 import stringWidth from "string-width";
-import type { Task, TaskListMeta } from "@todo/core/contract";
+import type { Task, TaskListMeta } from "@todo/contract";
 import type { Output } from "./output.js";
 
 /** True when `task` is pending and its due date is before `today` (`YYYY-MM-DD`). */

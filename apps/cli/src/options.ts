@@ -3,7 +3,7 @@
  * so defining commands (and printing `--help`) never loads zod.
  */
 import type { Command } from "commander";
-import type { Priority, TaskSort } from "@todo/core/contract";
+import type { Priority, TaskSort } from "@todo/contract";
 
 /** `-p` values, checked against the contract's `Priority` at compile time. */
 export const PRIORITY_CHOICES = [

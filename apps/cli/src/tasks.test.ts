@@ -3,7 +3,7 @@
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { addDays, format } from "date-fns";
 import { startTestApi, type TestApi } from "@todo/api/testing";
-import { Task, TaskList } from "@todo/core/contract";
+import { Task, TaskList } from "@todo/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCliUser, type CliUser } from "./testing/cli.js";
 

@@ -2,7 +2,7 @@
  * Helpers for commands that name tasks by number: parsing ids, the "no task N" error, and running
  * one change over several ids (`todo done 1 2 3`).
  */
-import { ApiError } from "@todo/core/client";
+import { ApiError } from "@todo/client";
 import type { Context } from "./context.js";
 import { CliError, UsageError } from "./errors.js";
 

@@ -1,8 +1,7 @@
 /**
- * @todo/core: the domain. Services over an open {@link Database}, the zod contract, and the
- * domain errors the API turns into problem details.
+ * @todo/core: the domain. Services over an open {@link Database} (shapes from `@todo/contract`),
+ * and the domain errors the API turns into problem details.
  */
-export * from "./contract/index.js";
 export {
   DomainError,
   notFound,

@@ -1,7 +1,7 @@
 import type { Middleware } from "koa";
 import type { Logger } from "pino";
 import type { AppState } from "../context.js";
-import { toDomainError, toProblem } from "../problem.js";
+import { problemHeaders, toDomainError, toProblem } from "../problem.js";
 
 /**
  * The outermost handler: every error becomes `application/problem+json` (RFC 9457). Unexpected
@@ -13,11 +13,11 @@ export function problemDetails(logger: Logger): Middleware<AppState> {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) ctx.throw(404);
     } catch (thrown) {
-      const { error, unexpected } = toDomainError(thrown);
+      const { error, unexpected, headers } = toDomainError(thrown);
       if (unexpected)
         logger.error({ err: thrown, requestId: ctx.state.requestId }, "unhandled error");
       ctx.status = error.status;
-      ctx.set(error.extra.headers ?? {});
+      ctx.set({ ...headers, ...problemHeaders(error) });
       ctx.type = "application/problem+json";
       ctx.body = toProblem(error, ctx.state.requestId);
     }

@@ -17,7 +17,7 @@ import {
   User,
   UserUpdate,
   type ErrorCode,
-} from "@todo/core";
+} from "@todo/contract";
 import { z } from "zod";
 import { headerRef, problemResponses, type ResponseHeaderName } from "./responses.js";
 

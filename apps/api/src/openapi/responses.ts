@@ -1,5 +1,6 @@
 import type { ResponseConfig } from "@asteasolutions/zod-to-openapi";
-import { DomainError, ERROR_STATUS, Problem, type ErrorCode } from "@todo/core";
+import { DomainError } from "@todo/core";
+import { ERROR_STATUS, Problem, type ErrorCode } from "@todo/contract";
 import { toProblem } from "../problem.js";
 
 /** The `$ref` of a header registered under `components/headers` by `buildOpenApiDocument`. */

@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import { LoginRequest, RefreshRequest, SignupRequest } from "@todo/core";
+import { LoginRequest, RefreshRequest, SignupRequest } from "@todo/contract";
 import type { AppDeps, AppState } from "../context.js";
 import { parse } from "../validate.js";
 

@@ -1,6 +1,6 @@
 // GET /tasks over real HTTP (DESIGN §3 "List query"): filters, every sort in both directions,
 // page mode with totals, and cursor (keyset) mode walking every task exactly once.
-import { PRIORITIES, type Task } from "@todo/core";
+import { PRIORITIES, type Task } from "@todo/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness, type Reply, type TestUser } from "../test-helpers.js";
 

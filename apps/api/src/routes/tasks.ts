@@ -1,5 +1,12 @@
 import Router from "@koa/router";
-import { TaskCreate, TaskId, TaskListQuery, TaskReplace, TaskUpdate, type Task } from "@todo/core";
+import {
+  TaskCreate,
+  TaskId,
+  TaskListQuery,
+  TaskReplace,
+  TaskUpdate,
+  type Task,
+} from "@todo/contract";
 import { actorOf, type AppContext, type AppDeps, type AppState } from "../context.js";
 import { requireAuth } from "../middleware/auth.js";
 import { idempotencyKey } from "../middleware/idempotency.js";

@@ -1,5 +1,5 @@
 import Router from "@koa/router";
-import { PasswordChange, UserUpdate } from "@todo/core";
+import { PasswordChange, UserUpdate } from "@todo/contract";
 import { actorOf, type AppDeps, type AppState } from "../context.js";
 import { requireAuth } from "../middleware/auth.js";
 import { parse } from "../validate.js";

@@ -43,9 +43,9 @@ export function registerAddCommand(program: Command): void {
     ] = await Promise.all([
       import("../context.js"),
       import("../dates.js"),
-      import("@todo/core/contract"),
+      import("@todo/contract"),
       import("../errors.js"),
-      import("@todo/core/client"),
+      import("@todo/client"),
       import("node:crypto"),
       import("node:timers/promises"),
     ]);

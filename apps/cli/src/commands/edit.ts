@@ -48,9 +48,9 @@ export function registerEditCommand(program: Command): void {
       import("../context.js"),
       import("../tasks.js"),
       import("../dates.js"),
-      import("@todo/core/contract"),
+      import("@todo/contract"),
       import("../errors.js"),
-      import("@todo/core/client"),
+      import("@todo/client"),
       import("../format.js"),
     ]);
     const id = parseTaskId(rawId);

@@ -33,7 +33,7 @@ export function registerLoginCommand(program: Command): void {
     ] = await Promise.all([
       import("../context.js"),
       import("../prompt.js"),
-      import("@todo/core/client"),
+      import("@todo/client"),
       import("../errors.js"),
       import("../version.js"),
     ]);

@@ -10,7 +10,7 @@ export function registerLogoutCommand(program: Command): void {
   ).action(async (options: CommonOptionValues) => {
     const [{ withContext }, { NetworkError, ApiError }] = await Promise.all([
       import("../context.js"),
-      import("@todo/core/client"),
+      import("@todo/client"),
     ]);
     await withContext(options, async (context) => {
       const { stored, output, apiUrl } = context;

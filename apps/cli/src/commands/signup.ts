@@ -25,7 +25,7 @@ export function registerSignupCommand(program: Command): void {
     ] = await Promise.all([
       import("../context.js"),
       import("../prompt.js"),
-      import("@todo/core/contract"),
+      import("@todo/contract"),
       import("../errors.js"),
     ]);
     await withContext(options, async (context) => {

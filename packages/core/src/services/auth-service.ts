@@ -9,7 +9,7 @@ import type {
   PasswordChange,
   SignupRequest,
   User,
-} from "../contract/index.js";
+} from "@todo/contract";
 import { DomainError, unauthorized } from "../errors.js";
 
 /** The caller of a service method: every task and profile operation is scoped to `userId`. */
@@ -176,7 +176,7 @@ export class AuthService {
   async changePassword(actor: Actor, input: PasswordChange): Promise<void> {
     const { User, RefreshToken } = this.deps.db.models;
     const user = await User.query().findById(actor.userId);
-    if (!user) throw unauthorized("This account no longer exists.");
+    if (!user) throw unauthorized("This account no longer exists.", "invalid");
     const matches = user.passwordHash
       ? await argon2.verify(user.passwordHash, input.currentPassword).catch(() => false)
       : false;
@@ -214,24 +214,20 @@ export class AuthService {
         throw new DomainError(
           "token_expired",
           "The access token has expired. Refresh it or log in again.",
-          {
-            headers: {
-              "WWW-Authenticate":
-                'Bearer realm="todo", error="invalid_token", error_description="token expired"',
-            },
-          },
+          { token: "expired" },
         );
       }
       const external = this.deps.external
         ? await this.deps.external.verify(accessToken)
         : undefined;
       if (external) return { userId: external };
-      throw unauthorized("The access token is invalid. Log in again.");
+      throw unauthorized("The access token is invalid. Log in again.", "invalid");
     }
     const sessionId = typeof payload.sid === "string" ? payload.sid : undefined;
     if (typeof payload.sub !== "string" || !(await this.sessionActive(payload.sub, sessionId))) {
       throw unauthorized(
         "This session has ended (logged out, password changed or account deleted). Log in again.",
+        "invalid",
       );
     }
     return { userId: payload.sub, sessionId };

@@ -64,12 +64,7 @@ export class JwksTokenVerifier implements ExternalTokenVerifier {
         throw new DomainError(
           "token_expired",
           "The access token has expired. Get a new one from your identity provider.",
-          {
-            headers: {
-              "WWW-Authenticate":
-                'Bearer realm="todo", error="invalid_token", error_description="token expired"',
-            },
-          },
+          { token: "expired" },
         );
       }
       if (error instanceof joseErrors.JWKSTimeout || isFetchFailure(error)) {

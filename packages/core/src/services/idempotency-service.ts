@@ -137,7 +137,7 @@ export class IdempotencyService {
         throw new DomainError(
           "idempotency_conflict",
           "A request with this Idempotency-Key is still being processed. Retry in a moment.",
-          { headers: { "Retry-After": "1" } },
+          { retryAfterSeconds: 1 },
         );
       }
       return {
@@ -152,9 +152,7 @@ export class IdempotencyService {
     throw new DomainError(
       "idempotency_conflict",
       "A request with this Idempotency-Key is still being processed. Retry in a moment.",
-      {
-        headers: { "Retry-After": "1" },
-      },
+      { retryAfterSeconds: 1 },
     );
   }
 

@@ -93,9 +93,7 @@ async function consume(
     throw new DomainError(
       "rate_limited",
       `${why} Retry in ${seconds} second${seconds === 1 ? "" : "s"}.`,
-      {
-        headers: { "Retry-After": String(seconds) },
-      },
+      { retryAfterSeconds: seconds },
     );
   }
 }

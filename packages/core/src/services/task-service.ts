@@ -10,7 +10,7 @@ import {
   type TaskReplace,
   type TaskSort,
   type TaskUpdate,
-} from "../contract/index.js";
+} from "@todo/contract";
 import { DomainError, notFound, preconditionFailed, unauthorized } from "../errors.js";
 import type { Actor } from "./auth-service.js";
 
@@ -110,7 +110,7 @@ export class TaskService {
         ],
       ),
     );
-    if (!row) throw unauthorized("This account no longer exists.");
+    if (!row) throw unauthorized("This account no longer exists.", "invalid");
     return toTask(row);
   }
 

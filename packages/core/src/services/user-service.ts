@@ -1,5 +1,5 @@
 import type { Database } from "@todo/db";
-import type { User, UserUpdate } from "../contract/index.js";
+import type { User, UserUpdate } from "@todo/contract";
 import { notFound } from "../errors.js";
 import { toUser, type Actor } from "./auth-service.js";
 

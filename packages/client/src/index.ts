@@ -16,7 +16,7 @@ import type {
   TaskUpdate,
   User,
   UserUpdate,
-} from "../contract/index.js";
+} from "@todo/contract";
 
 /** The tokens of a logged-in session, as the client keeps them. */
 export interface ClientSession {
