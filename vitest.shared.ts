@@ -7,9 +7,10 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@todo/source"] } },
   test: {
     include: ["src/**/*.test.ts"],
-    // argon2id at OWASP parameters and a fresh database per file are deliberately real, not fast.
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
+    // argon2id at OWASP parameters, a fresh database per file and spawned binaries are real, not
+    // fast, and CI runs on a busy 2-core machine: the limits only catch a true hang, never load.
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
     reporters: ["default", "json"],
     outputFile: { json: "test-results/vitest.json" },
   },

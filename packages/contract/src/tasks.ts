@@ -60,6 +60,7 @@ const TASK_EXAMPLE = {
   version: 2,
   createdAt: "2026-11-21T10:00:00.000Z",
   updatedAt: "2026-11-21T10:05:00.000Z",
+  deletedAt: null,
 } as const;
 
 /** The task resource every endpoint returns. `version` is also the ETag. */
@@ -86,6 +87,10 @@ export const Task = z
       .meta({ description: 'Bumped on every change; also the `ETag` (`"2"`).' }),
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    deletedAt: Timestamp.nullable().meta({
+      description:
+        "When it was removed (it is then in the trash, `GET /tasks?deleted=true`, until restored); `null` for a live task.",
+    }),
   })
   .meta({ id: "Task", description: "A task you own.", example: TASK_EXAMPLE });
 export type Task = z.infer<typeof Task>;
@@ -131,8 +136,18 @@ export const TaskReplace = TaskCreate.meta({
 });
 export type TaskReplace = z.infer<typeof TaskReplace>;
 
-/** Fields a list can be sorted by; a leading `-` sorts descending. */
-export const SORT_FIELDS = ["createdAt", "updatedAt", "dueDate", "priority", "title"] as const;
+/**
+ * Fields a list can be sorted by; a leading `-` sorts descending. `deletedAt` orders the trash
+ * (`deleted=true`) and only it.
+ */
+export const SORT_FIELDS = [
+  "createdAt",
+  "updatedAt",
+  "dueDate",
+  "priority",
+  "title",
+  "deletedAt",
+] as const;
 export const TaskSort = z
   .enum(SORT_FIELDS.flatMap((field) => [field, `-${field}`]) as [string, ...string[]])
   .meta({ description: "The field to sort by; a leading `-` sorts descending." });
@@ -173,7 +188,16 @@ export const TaskListQuery = z
     overdue: queryBoolean.optional().meta({
       description: "`true`: only pending tasks due before today; `false`: only the others.",
     }),
-    sort: TaskSort.default("-createdAt").transform((value) => value as TaskSort),
+    deleted: queryBoolean.default(false).meta({
+      description:
+        "`true`: the trash instead of your live tasks: the tasks you removed, most recently removed first (restore one with `POST /tasks/{id}/restore`). Only `sort=deletedAt` or `-deletedAt` goes with it.",
+    }),
+    sort: TaskSort.transform((value) => value as TaskSort)
+      .optional()
+      .meta({
+        description:
+          "The field to sort by; a leading `-` sorts descending. Default `-createdAt`, and `-deletedAt` in the trash.",
+      }),
     limit: z.coerce
       .number()
       .int()
@@ -193,8 +217,17 @@ export const TaskListQuery = z
   .refine((query) => !(query.page !== undefined && query.cursor !== undefined), {
     message: "use either page or cursor, not both",
     path: ["cursor"],
+  })
+  .refine((query) => query.sort === undefined || query.deleted === /deletedAt$/.test(query.sort), {
+    message: "deletedAt sorts the trash (deleted=true), and the trash sorts only by deletedAt",
+    path: ["sort"],
   });
 export type TaskListQuery = z.infer<typeof TaskListQuery>;
+
+/** The sort a list uses when its query names none: newest first, or in the trash last removed first. */
+export function defaultTaskSort(query: Pick<TaskListQuery, "deleted">): TaskSort {
+  return query.deleted ? "-deletedAt" : "-createdAt";
+}
 /** The query as a client writes it (before defaults and coercion). */
 export type TaskListParams = z.input<typeof TaskListQuery>;
 

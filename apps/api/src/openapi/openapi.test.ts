@@ -190,6 +190,7 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(query).sort()).toEqual(
       [
         "cursor",
+        "deleted",
         "dueAfter",
         "dueBefore",
         "limit",

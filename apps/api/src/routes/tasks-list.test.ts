@@ -158,6 +158,56 @@ describe("filters", () => {
   });
 });
 
+describe("trash (deleted=true)", () => {
+  it("lists only removed tasks, last removed first, with deletedAt; restore takes a task out", async () => {
+    // An owner of its own, so the shared fixture above stays as it is; the neighbour's trash never shows.
+    const [owner, other] = [await h.user(), await h.user()];
+    const trashOf = async (query = "") => {
+      const reply = await h.request("GET", `/api/v1/tasks?deleted=true${query}`, {
+        token: owner.token,
+      });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+      return reply.body.data as Task[];
+    };
+    const [a, b, c] = [
+      await h.task(owner, { title: "trash a" }),
+      await h.task(owner, { title: "trash b" }),
+      await h.task(owner, { title: "kept" }),
+    ];
+    const theirs = await h.task(other, { title: "their trash" });
+    await h.request("DELETE", `/api/v1/tasks/${theirs.id}`, { token: other.token });
+    for (const task of [a, b]) {
+      const reply = await h.request("DELETE", `/api/v1/tasks/${task.id}`, { token: owner.token });
+      expect(reply.status).toBe(204);
+    }
+
+    const trash = await trashOf();
+    expect(ids(trash)).toEqual([b.id, a.id]);
+    expect(trash.every((task) => task.deletedAt !== null)).toBe(true);
+    expect(ids(await trashOf("&sort=deletedAt"))).toEqual([a.id, b.id]);
+    const live = await h.request("GET", "/api/v1/tasks", { token: owner.token });
+    expect(ids(live.body.data)).toEqual([c.id]);
+
+    const restored = await h.request("POST", `/api/v1/tasks/${a.id}/restore`, {
+      token: owner.token,
+    });
+    expect(restored.body.deletedAt).toBeNull();
+    expect(ids(await trashOf())).toEqual([b.id]);
+  });
+
+  it("refuses deletedAt outside the trash, and other sorts inside it (422 naming sort)", async () => {
+    for (const query of [
+      "sort=deletedAt",
+      "deleted=true&sort=title",
+      "deleted=true&sort=-createdAt",
+    ]) {
+      const reply = await call(`/tasks?${query}`);
+      expect(reply.status, query).toBe(422);
+      expect(reply.body.errors[0].path, query).toBe("sort");
+    }
+  });
+});
+
 describe("sort", () => {
   it.each(SORTS)(
     "sort=%s orders by the field then id (null due dates last ascending, first descending)",

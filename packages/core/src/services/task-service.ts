@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Database, Knex, TaskRecord } from "@todo/db";
 import {
+  defaultTaskSort,
   IsoDate,
   PRIORITIES,
   type Task,
@@ -33,6 +34,7 @@ export function toTask(row: TaskRecord): Task {
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    deletedAt: row.deleted_at ? row.deleted_at.toISOString() : null,
   };
 }
 
@@ -48,6 +50,8 @@ const SORTS = {
   dueDate: { key: "coalesce(due_date, 'infinity'::date)", column: "due_date" },
   priority: { key: "priority", column: "priority" },
   title: { key: "title", column: "title" },
+  // The trash only (deleted_at is never null there): index `(user_id, deleted_at, id) WHERE deleted_at IS NOT NULL`.
+  deletedAt: { key: "deleted_at", column: "deleted_at" },
 } as const satisfies Record<string, { key: string; column: keyof TaskRecord }>;
 type SortField = keyof typeof SORTS;
 
@@ -69,6 +73,7 @@ const CURSOR_VALUES: Record<SortField, z.ZodType<string | number | null>> = {
   updatedAt: CursorTimestamp,
   dueDate: IsoDate.nullable(),
   priority: z.number().int().min(0).max(3),
+  deletedAt: CursorTimestamp,
   title: z
     .string()
     .max(200)
@@ -119,10 +124,13 @@ export class TaskService {
    * keyset (`cursor`) paging. A deep cursor page costs what the first does.
    * @throws {DomainError} `validation_failed` for a cursor that is not one this API issued for this sort.
    */
-  async list(actor: Actor, query: TaskListQuery): Promise<TaskList> {
+  async list(actor: Actor, listQuery: TaskListQuery): Promise<TaskList> {
+    const query = { ...listQuery, sort: listQuery.sort ?? defaultTaskSort(listQuery) };
     const { field, descending } = parseSort(query.sort);
     const { key } = SORTS[field];
-    const filtered = this.live(actor);
+    const filtered = query.deleted
+      ? this.owned(actor).whereNotNull("deleted_at")
+      : this.live(actor);
     applyFilters(filtered, query);
     const ordered: TaskQuery = filtered
       .clone()
@@ -284,7 +292,7 @@ export class TaskService {
 
   private page(
     rows: TaskRecord[],
-    query: TaskListQuery,
+    query: TaskListQuery & { sort: TaskSort },
     field: SortField,
     totals: Partial<TaskList["meta"]>,
   ): TaskList {

@@ -6,6 +6,7 @@ import * as idempotencyKeys from "./20261121000004_idempotency_keys.js";
 import * as rateLimits from "./20261122000001_rate_limits.js";
 import * as idempotencyResponseText from "./20261122000002_idempotency_response_text.js";
 import * as tasksDueDateOrder from "./20261122000010_tasks_due_date_order.js";
+import * as tasksTrashOrder from "./20261201000001_tasks_trash_order.js";
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -21,6 +22,7 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> =
   ["20261122000001_rate_limits", rateLimits],
   ["20261122000002_idempotency_response_text", idempotencyResponseText],
   ["20261122000010_tasks_due_date_order", tasksDueDateOrder],
+  ["20261201000001_tasks_trash_order", tasksTrashOrder],
 ];
 
 /** A knex `migrationSource` over {@link MIGRATIONS}. */
