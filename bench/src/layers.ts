@@ -99,7 +99,13 @@ export async function measureLayers(
     ["Task get: pg, same SQL", (i) => pool.query(GET_SQL, [user(i), id(i), 1])],
     [
       "TaskService.list page 1 (core, 2 queries)",
-      (i) => services.tasks.list(actor(i), { status: "all", sort: "-createdAt", limit: 20 }),
+      (i) =>
+        services.tasks.list(actor(i), {
+          status: "all",
+          deleted: false,
+          sort: "-createdAt",
+          limit: 20,
+        }),
     ],
     [
       "TaskService.update title (core)",
