@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "../testing.js";
+import { signup, startTestApi, type TestApi } from "../testing/index.js";
 
 const ISSUER = "https://idp.example.com";
 const AUDIENCE = "todo-external";
@@ -124,12 +124,7 @@ describe("external identity provider tokens", () => {
     expect((await call("GET", `/tasks/${task.id}`, second)).status).toBe(200);
 
     // A local user cannot see it: 404, exactly like a missing task.
-    const local = await fetch(`${api.url}/api/v1/auth/signup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "local@example.com", password: "correct horse battery" }),
-    });
-    const localToken = ((await local.json()) as { accessToken: string }).accessToken;
+    const { token: localToken } = await signup(api.url, { email: "local@example.com" });
     expect((await call("GET", `/tasks/${task.id}`, localToken)).status).toBe(404);
     // And the service's own tokens keep working beside the provider's.
     expect((await me(localToken)).status).toBe(200);
@@ -146,11 +141,7 @@ describe("external identity provider tokens", () => {
   });
 
   it("gives a placeholder email when the claimed one is taken, unverified or absent (never links accounts)", async () => {
-    await fetch(`${api.url}/api/v1/auth/signup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "taken@example.com", password: "correct horse battery" }),
-    });
+    await signup(api.url, { email: "taken@example.com" });
     const taken = await me(
       await providerToken({ subject: "someone", claims: { email: "taken@example.com" } }),
     );
@@ -232,12 +223,7 @@ describe("an unreachable identity provider", () => {
       });
       expect(reply.status).toBe(503);
       expect(((await reply.json()) as { code: string }).code).toBe("unavailable");
-      const own = await fetch(`${down.url}/api/v1/auth/signup`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "own@example.com", password: "correct horse battery" }),
-      });
-      const token = ((await own.json()) as { accessToken: string }).accessToken;
+      const { token } = await signup(down.url, { email: "own@example.com" });
       expect(
         (
           await fetch(`${down.url}/api/v1/users/me`, {
