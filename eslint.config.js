@@ -2,6 +2,9 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+const ENV_MESSAGE =
+  "Read settings through @todo/config (loadConfig, testConfig, testDatabaseUrl): it is the only reader of process.env.";
+
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/.data/**"] },
   js.configs.recommended,
@@ -35,5 +38,31 @@ export default tseslint.config(
   {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // DESIGN §1: @todo/config is the only reader of the environment; everything else gets a Config.
+    ignores: ["packages/config/src/**"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: ENV_MESSAGE },
+      ],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: ["node:process", "process"].map((name) => ({
+            name,
+            importNames: ["env"],
+            message: ENV_MESSAGE,
+          })),
+        },
+      ],
+    },
+  },
+  {
+    // The bench starts the API and the CLI as child processes and hands them its environment, as
+    // a shell would; it configures nothing itself.
+    files: ["bench/src/servers.ts", "bench/src/cli.ts"],
+    rules: { "no-restricted-properties": "off" },
   },
 );

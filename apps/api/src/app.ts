@@ -1,49 +1,46 @@
-import Router from "@koa/router";
 import Koa from "koa";
 import type { AppDeps, AppState } from "./context.js";
-import { requireAuth } from "./middleware/auth.js";
-import { jsonBody } from "./middleware/body.js";
 import { corsPolicy } from "./middleware/cors.js";
 import { problemDetails } from "./middleware/errors.js";
-import { authAttemptLimit } from "./middleware/rate-limit.js";
+import type { InFlightRequests } from "./middleware/in-flight.js";
 import { requestContext } from "./middleware/request.js";
 import { securityHeaders } from "./middleware/security.js";
-import { authRoutes } from "./routes/auth.js";
-import { docsRoutes } from "./routes/docs.js";
-import { healthRoutes } from "./routes/health.js";
-import { taskRoutes } from "./routes/tasks.js";
-import { userRoutes } from "./routes/users.js";
+import type { Operation } from "./operation.js";
+import { operationRoutes } from "./router.js";
+import { OPERATIONS } from "./routes/index.js";
 
 export type { AppDeps, AppState } from "./context.js";
-export { requireAuth };
+export { InFlightRequests } from "./middleware/in-flight.js";
+export { OPERATIONS } from "./routes/index.js";
+export type { Operation } from "./operation.js";
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /**
+   * Counts the handlers still running, outermost, so that a graceful shutdown can wait for them
+   * before it closes the database (server.ts).
+   */
+  readonly inFlight?: InFlightRequests;
+  /** The operations to serve; default {@link OPERATIONS}. */
+  readonly operations?: readonly Operation[];
+}
 
 /**
  * Builds the Koa app from its dependencies. Nothing here listens, reads the environment or opens a
  * database: `server.ts` and the tests compose it.
  */
-export function createApp(deps: AppDeps): Koa<AppState> {
+export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy });
   app.silent = true; // problemDetails logs what matters; Koa's default stderr dump would double it.
 
-  const api = new Router<AppState>({ prefix: "/api/v1" });
-  api.use("/auth/login", authAttemptLimit(deps.services, { clearEmailOnSuccess: true }));
-  api.use("/auth/signup", authAttemptLimit(deps.services));
-  for (const routes of [authRoutes(deps), userRoutes(deps), taskRoutes(deps)]) {
-    api.use(routes.routes());
-  }
-
+  if (options.inFlight) app.use(options.inFlight.middleware());
   // Outside problemDetails, so that error responses carry CORS and security headers too.
   app.use(requestContext(deps.logger));
   const cors = corsPolicy(deps.config);
   if (cors) app.use(cors);
   app.use(securityHeaders());
   app.use(problemDetails(deps.logger));
-  app.use(jsonBody());
-  // The API first: its requests, nearly all of them, then meet no other router. Each router
-  // answers 405 (with `Allow`) for a known path and another method.
-  for (const router of [api, healthRoutes(deps), docsRoutes(deps)]) {
-    app.use(router.routes());
-    app.use(router.allowedMethods({ throw: true }));
-  }
+  for (const middleware of operationRoutes(deps, options.operations ?? OPERATIONS))
+    app.use(middleware);
   return app;
 }

@@ -18,6 +18,8 @@ const TITLES: Record<ErrorCode, string> = {
   unsupported_media_type: "Unsupported media type",
   validation_failed: "Validation failed",
   rate_limited: "Too many requests",
+  request_timeout: "Request timeout",
+  request_header_fields_too_large: "Request header fields too large",
   internal: "Internal server error",
   unavailable: "Service unavailable",
 };

@@ -1,10 +1,12 @@
-// The process entry point: read config, open the database, migrate, listen, shut down gracefully.
-import type { AddressInfo } from "node:net";
+// The process entry point: read config, open the database (waiting for it), migrate, listen, and
+// shut down gracefully.
 import { ConfigError, loadConfig } from "@todo/config";
 import { createServices } from "@todo/core";
 import { migrateLatest, openDatabase } from "@todo/db";
-import { createApp } from "./app.js";
+import { createApp, InFlightRequests } from "./app.js";
+import { createHttpServer, listen, ListenError } from "./http-server.js";
 import { createLogger } from "./logger.js";
+import { databaseAddress, waitForDatabase } from "./wait-for-database.js";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -18,41 +20,67 @@ try {
 
 const logger = createLogger(config);
 const db = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-if (config.migrateOnStart) {
-  const applied = await migrateLatest(db.knex);
-  if (applied.length) logger.info({ applied }, "applied migrations");
+const where = config.databaseUrl
+  ? `PostgreSQL at ${databaseAddress(config.databaseUrl)}`
+  : `embedded PGlite in ${config.dataDir}`;
+
+// A signal while starting (say, waiting for PostgreSQL) stops the start-up; afterwards, shutdown().
+const starting = new AbortController();
+const stop: { shutdown?: (signal: string) => Promise<void> } = {};
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (!stop.shutdown) {
+      starting.abort();
+      logger.info({ signal }, "stopped before the API started");
+      void db.close().finally(() => process.exit(0));
+      return;
+    }
+    stop.shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });
 }
-const services = createServices(db, config);
-const app = createApp({ config, db, services, logger });
 
-// Handlers still running, counted apart from sockets: a client that hangs up does not stop its
-// handler, and shutdown must not close the database under it.
-let inFlight = 0;
-let onIdle: (() => void) | undefined;
-app.middleware.unshift(async (_ctx, next) => {
-  inFlight++;
-  try {
-    await next();
-  } finally {
-    if (--inFlight === 0) onIdle?.();
+try {
+  if (config.databaseUrl) {
+    await waitForDatabase(db, databaseAddress(config.databaseUrl), logger, {
+      signal: starting.signal,
+    });
   }
-});
+  if (config.migrateOnStart) {
+    const applied = await migrateLatest(db.knex);
+    if (applied.length) logger.info({ applied }, "applied migrations");
+  }
+} catch (error) {
+  if (starting.signal.aborted) await new Promise(() => {}); // the signal handler exits
+  // One line that says what to fix: the driver's message (never the password), not a stack.
+  logger.fatal({ database: where }, `could not open ${where}: ${(error as Error).message}`);
+  process.exit(1);
+}
 
-const server = app.listen(config.port, config.host);
-server.keepAliveTimeout = 65_000;
+const services = createServices(db, config);
+const inFlight = new InFlightRequests();
+const app = createApp({ config, db, services, logger }, { inFlight });
+const server = createHttpServer(app, config.http);
 
-server.once("listening", () => {
-  const { address, port } = server.address() as AddressInfo;
-  const where = config.databaseUrl ? "PostgreSQL" : `embedded PGlite in ${config.dataDir}`;
+try {
+  const { address, port } = await listen(server, config.port, config.host);
   logger.info(
     { address, port, database: where },
-    `todo API listening on http://${address}:${port} (${where})`,
+    `todo API listening on http://${address}:${port} (${where}); docs at /docs`,
   );
-});
-server.once("error", (error) => {
-  logger.fatal({ err: error }, `could not listen on ${config.host}:${config.port}`);
+} catch (error) {
+  logger.fatal(
+    { host: config.host, port: config.port },
+    error instanceof ListenError ? error.message : `could not listen: ${String(error)}`,
+  );
+  await db.close();
   process.exit(1);
-});
+}
 
 // Idempotency keys are kept 24 h; expired ones are already ignored, this only frees the space.
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -65,41 +93,25 @@ const purge = setInterval(() => {
 purge.unref();
 
 let stopping = false;
-async function shutdown(signal: string): Promise<void> {
+stop.shutdown = async (signal) => {
   if (stopping) return;
   stopping = true;
   clearInterval(purge);
   logger.info({ signal }, "shutting down: draining in-flight requests");
-  const drained = new Promise<void>((resolve) => {
-    const forced = setTimeout(() => {
+  // Stop accepting; idle keep-alive sockets close now, busy ones after their response.
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  let forced: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    forced = setTimeout(() => {
       logger.warn("in-flight requests did not finish in time; closing connections");
       server.closeAllConnections();
       resolve();
     }, SHUTDOWN_GRACE_MS);
     forced.unref();
-    onIdle = () => {
-      clearTimeout(forced);
-      resolve();
-    };
   });
-  // Stop accepting; idle keep-alive sockets close now, busy ones after their response.
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
-  if (inFlight > 0) await drained;
+  await Promise.race([Promise.all([closed, inFlight.drained()]), deadline]);
+  clearTimeout(forced);
   await db.close();
   logger.info("stopped");
-}
-
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.once(signal, () => {
-    shutdown(signal).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  });
-}
+};

@@ -66,6 +66,15 @@ const EnvSchema = z
     RATE_LIMIT_AUTH_DURATION: duration.default(60),
     RATE_LIMIT_USER_POINTS: positiveInt.default(600),
     RATE_LIMIT_USER_DURATION: duration.default(60),
+    HTTP_HEADERS_TIMEOUT: duration.default(10),
+    HTTP_REQUEST_TIMEOUT: duration.default(30),
+    HTTP_KEEP_ALIVE_TIMEOUT: duration.default(65),
+    HTTP_MAX_HEADER_SIZE: z.coerce
+      .number()
+      .int()
+      .min(1024, "must be at least 1024 bytes")
+      .max(1024 * 1024, "must be at most 1048576 bytes")
+      .default(16 * 1024),
     AUTH_JWKS_URL: optionalUrl,
     AUTH_ISSUER: z.string().trim().min(1).optional(),
     AUTH_AUDIENCE: z.string().trim().min(1).optional(),
@@ -78,6 +87,13 @@ const EnvSchema = z
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.JWT_SECRET) {
       ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required in production" });
+    }
+    if (env.HTTP_HEADERS_TIMEOUT > env.HTTP_REQUEST_TIMEOUT) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HTTP_HEADERS_TIMEOUT"],
+        message: "must not be longer than HTTP_REQUEST_TIMEOUT",
+      });
     }
     const external = [env.AUTH_JWKS_URL, env.AUTH_ISSUER, env.AUTH_AUDIENCE];
     if (external.some(Boolean) && !external.every(Boolean)) {
@@ -126,6 +142,20 @@ export interface Config {
     /** Requests allowed per user in each window. */
     readonly userPoints: number;
     readonly userDuration: number;
+  };
+  /**
+   * The HTTP server's limits on what a client may send and how slowly (OWASP Denial of Service
+   * Cheat Sheet). Durations in seconds, sizes in bytes.
+   */
+  readonly http: {
+    /** Time to receive a request's header section (`HTTP_HEADERS_TIMEOUT`, 10 s): slowloris. */
+    readonly headersTimeout: number;
+    /** Time to receive a whole request, body included (`HTTP_REQUEST_TIMEOUT`, 30 s). */
+    readonly requestTimeout: number;
+    /** How long an idle keep-alive connection stays open (`HTTP_KEEP_ALIVE_TIMEOUT`, 65 s). */
+    readonly keepAliveTimeout: number;
+    /** Largest request line plus header section (`HTTP_MAX_HEADER_SIZE`, 16384 bytes). */
+    readonly maxHeaderSize: number;
   };
   /** An external identity provider whose JWTs are accepted beside this service's own. */
   readonly externalAuth:
@@ -198,6 +228,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       authDuration: e.RATE_LIMIT_AUTH_DURATION,
       userPoints: e.RATE_LIMIT_USER_POINTS,
       userDuration: e.RATE_LIMIT_USER_DURATION,
+    },
+    http: {
+      headersTimeout: e.HTTP_HEADERS_TIMEOUT,
+      requestTimeout: e.HTTP_REQUEST_TIMEOUT,
+      keepAliveTimeout: e.HTTP_KEEP_ALIVE_TIMEOUT,
+      maxHeaderSize: e.HTTP_MAX_HEADER_SIZE,
     },
     externalAuth:
       e.AUTH_JWKS_URL && e.AUTH_ISSUER && e.AUTH_AUDIENCE

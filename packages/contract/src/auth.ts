@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { Timestamp } from "./common.js";
+import { text, Timestamp } from "./common.js";
 
 /** An email address, trimmed and lower-cased before it is stored or compared. */
-export const Email = z
-  .string()
+export const Email = text()
   .trim()
   .toLowerCase()
   .max(254)
@@ -15,8 +14,7 @@ export const Email = z
   });
 
 /** A password: 8–128 characters (OWASP ASVS 2.1.1/2.1.2); never trimmed. */
-export const Password = z
-  .string()
+export const Password = text()
   .min(8, "must be at least 8 characters")
   .max(128, "must be at most 128 characters")
   .meta({
@@ -49,8 +47,7 @@ export const SignupRequest = z
   .strictObject({
     email: Email,
     password: Password,
-    name: z
-      .string()
+    name: text()
       .trim()
       .min(1)
       .max(100)
@@ -68,7 +65,7 @@ export type SignupRequest = z.infer<typeof SignupRequest>;
 export const LoginRequest = z
   .strictObject({
     email: Email,
-    password: z.string().min(1).max(1024),
+    password: text().min(1).max(1024),
   })
   .meta({
     id: "LoginRequest",
@@ -80,8 +77,7 @@ export type LoginRequest = z.infer<typeof LoginRequest>;
 /** `POST /auth/refresh` and `POST /auth/logout` body. */
 export const RefreshRequest = z
   .strictObject({
-    refreshToken: z
-      .string()
+    refreshToken: text()
       .min(1)
       .max(512)
       .meta({ description: "The `refreshToken` of the latest signup, login or refresh." }),
@@ -132,8 +128,7 @@ export type AuthSession = z.infer<typeof AuthSession>;
 /** `PATCH /users/me` body. */
 export const UserUpdate = z
   .strictObject({
-    name: z
-      .string()
+    name: text()
       .trim()
       .min(1)
       .max(100)
@@ -151,7 +146,7 @@ export type UserUpdate = z.infer<typeof UserUpdate>;
 /** `POST /users/me/password` body. */
 export const PasswordChange = z
   .strictObject({
-    currentPassword: z.string().min(1).max(1024),
+    currentPassword: text().min(1).max(1024),
     newPassword: Password,
   })
   .meta({

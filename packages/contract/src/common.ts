@@ -16,6 +16,8 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   validation_failed: 422,
   rate_limited: 429,
+  request_timeout: 408,
+  request_header_fields_too_large: 431,
   internal: 500,
   unavailable: 503,
 } as const;
@@ -79,6 +81,18 @@ export const Problem = z
     },
   });
 export type Problem = z.infer<typeof Problem>;
+
+/** Text without U+0000 (NUL): PostgreSQL cannot store it in `text`. */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly the character this refuses.
+const NUL_FREE = /^[^\u0000]*$/;
+
+/**
+ * The base of every string the API reads: refuses U+0000 (NUL), which PostgreSQL cannot store in
+ * `text`, so that the API, the client and the CLI all refuse it before it travels. Documented in
+ * OpenAPI as `pattern`.
+ */
+export const text = () =>
+  z.string().regex(NUL_FREE, { error: "must not contain NUL (U+0000) characters" });
 
 /** A calendar date `YYYY-MM-DD` that exists (no `2026-02-30`), without a time zone. */
 export const IsoDate = z.iso

@@ -20,3 +20,19 @@ export const Readiness = z
     example: { status: "ok", database: "postgres" },
   });
 export type Readiness = z.infer<typeof Readiness>;
+
+/** `GET /` body: where to go from the root of the service. */
+export const ServiceIndex = z
+  .object({
+    name: z.string(),
+    api: z.string().meta({ description: "The prefix of every versioned operation." }),
+    docs: z.string().meta({ description: "The interactive documentation." }),
+    openapi: z.string().meta({ description: "The OpenAPI 3.1 document." }),
+    health: z.string(),
+    ready: z.string(),
+  })
+  .meta({
+    id: "ServiceIndex",
+    description: "Links to the API, its documentation and its health checks.",
+  });
+export type ServiceIndex = z.infer<typeof ServiceIndex>;

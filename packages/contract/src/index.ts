@@ -6,3 +6,4 @@ export * from "./common.js";
 export * from "./auth.js";
 export * from "./tasks.js";
 export * from "./health.js";
+export * from "./http.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { IsoDate, Timestamp } from "./common.js";
+import { IsoDate, text, Timestamp } from "./common.js";
 
 /** Task priorities, lowest first; stored as their index (0–3). */
 export const PRIORITIES = ["none", "low", "medium", "high"] as const;
@@ -10,16 +10,14 @@ export const Priority = z.enum(PRIORITIES).meta({
 export type Priority = z.infer<typeof Priority>;
 
 /** A title: trimmed, 1–200 characters. */
-export const Title = z
-  .string()
+export const Title = text()
   .trim()
   .min(1, "must not be blank")
   .max(200, "must be at most 200 characters")
   .meta({ description: "Trimmed; 1–200 characters.", example: "Buy milk" });
 
 /** A description: trimmed, at most 5,000 characters; blank means none (`null`). */
-export const Description = z
-  .string()
+export const Description = text()
   .trim()
   .max(5000, "must be at most 5000 characters")
   .transform((value) => (value === "" ? null : value))
@@ -33,18 +31,20 @@ export const Description = z
 export const TAG_MAX_LENGTH = 40;
 
 /** A tag: trimmed, lower-cased, 1–40 characters. */
-export const Tag = z
-  .string()
+export const Tag = text()
   .trim()
   .toLowerCase()
   .min(1, "must not be blank")
   .max(TAG_MAX_LENGTH, `must be at most ${TAG_MAX_LENGTH} characters`)
   .meta({ description: "Trimmed and lower-cased; 1–40 characters.", example: "home" });
 
+/** The most tags a task carries. */
+export const MAX_TAGS = 20;
+
 /** Up to 20 tags; duplicates (after lower-casing) are merged, first occurrence kept. */
 export const Tags = z
   .array(Tag)
-  .max(20, "at most 20 tags")
+  .max(MAX_TAGS, `at most ${MAX_TAGS} tags`)
   .transform((tags) => [...new Set(tags)])
   .meta({ description: "Up to 20 tags; duplicates are merged.", example: ["home", "errands"] });
 
@@ -153,8 +153,8 @@ export const TaskSort = z
   .meta({ description: "The field to sort by; a leading `-` sorts descending." });
 export type TaskSort = `${"" | "-"}${(typeof SORT_FIELDS)[number]}`;
 
-const oneOrMany = <T extends z.ZodType>(item: T) =>
-  z.union([item.transform((value) => [value]), z.array(item)]);
+const oneOrMany = <T extends z.ZodType>(item: T, max: number) =>
+  z.union([item.transform((value) => [value]), z.array(item).max(max, `at most ${max} values`)]);
 
 const queryBoolean = z.enum(["true", "false"]).transform((value) => value === "true");
 
@@ -168,18 +168,20 @@ export const TaskListQuery = z
       .enum(["all", "pending", "completed"])
       .default("all")
       .meta({ description: "`pending` (not completed), `completed`, or `all`." }),
-    q: z.string().trim().min(1).max(200).optional().meta({
+    q: text().trim().min(1).max(200).optional().meta({
       description: "Case-insensitive text search in title and description.",
     }),
-    tag: oneOrMany(Tag)
+    // A task has at most MAX_TAGS tags, so requiring more can match nothing.
+    tag: oneOrMany(Tag, MAX_TAGS)
       .optional()
       .meta({
         description:
-          "Only tasks carrying this tag; repeat it (`tag=home&tag=errands`) to require all of them.",
+          "Only tasks carrying this tag; repeat it (`tag=home&tag=errands`, up to 20 times) to require all of them.",
         // Documented as the array a client sends; the union above also accepts the single string
         // a lone `?tag=home` parses to.
         type: "array",
         items: { type: "string", minLength: 1, maxLength: TAG_MAX_LENGTH },
+        maxItems: MAX_TAGS,
         param: { style: "form", explode: true },
       }),
     priority: Priority.optional(),
@@ -209,7 +211,7 @@ export const TaskListQuery = z
       description:
         "Offset paging: the page number, from 1. `meta` then carries `total` and `totalPages`.",
     }),
-    cursor: z.string().min(1).max(1000).optional().meta({
+    cursor: text().min(1).max(1000).optional().meta({
       description:
         "Keyset paging: the `meta.nextCursor` of the previous page. Cannot be combined with `page`.",
     }),
@@ -265,10 +267,30 @@ export const TaskList = z.object({ data: z.array(Task), meta: TaskListMeta }).me
 });
 export type TaskList = z.infer<typeof TaskList>;
 
-/** The `:id` path parameter: the caller's own task number. */
-export const TaskId = z.coerce
-  .number({ error: "must be a task number" })
-  .int("must be a task number")
-  .min(1, "must be a task number")
-  .max(2_147_483_647, "must be a task number")
-  .meta({ description: "Your task number.", example: 1 });
+/** The largest task number (PostgreSQL `integer`). */
+export const MAX_TASK_ID = 2_147_483_647;
+
+/**
+ * A task number as it appears in a path (`/tasks/{id}`) or on a command line (`todo done 3`):
+ * plain digits only, 1 to 2^31 − 1. Nothing is coerced: `0x10`, `1e1`, ` 1` or `+1` are refused
+ * rather than read as numbers. Documented as an integer, which is how a client writes it.
+ */
+export const TaskId = z
+  .string()
+  .regex(/^\d{1,10}$/, { error: "must be a task number" })
+  .transform(Number)
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1, { error: "must be a task number" })
+      .max(MAX_TASK_ID, { error: "must be a task number" }),
+  )
+  .meta({
+    description: "Your task number.",
+    type: "integer",
+    minimum: 1,
+    maximum: MAX_TASK_ID,
+    example: 1,
+  });
+export type TaskId = z.infer<typeof TaskId>;

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "../testing.js";
+import { signup, startTestApi, type TestApi } from "../testing/index.js";
 
 const ISSUER = "https://idp.example.com";
 const AUDIENCE = "todo-external";
@@ -124,12 +124,7 @@ describe("external identity provider tokens", () => {
     expect((await call("GET", `/tasks/${task.id}`, second)).status).toBe(200);
 
     // A local user cannot see it: 404, exactly like a missing task.
-    const local = await fetch(`${api.url}/api/v1/auth/signup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "local@example.com", password: "correct horse battery" }),
-    });
-    const localToken = ((await local.json()) as { accessToken: string }).accessToken;
+    const { token: localToken } = await signup(api.url, { email: "local@example.com" });
     expect((await call("GET", `/tasks/${task.id}`, localToken)).status).toBe(404);
     // And the service's own tokens keep working beside the provider's.
     expect((await me(localToken)).status).toBe(200);
@@ -146,11 +141,7 @@ describe("external identity provider tokens", () => {
   });
 
   it("gives a placeholder email when the claimed one is taken, unverified or absent (never links accounts)", async () => {
-    await fetch(`${api.url}/api/v1/auth/signup`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ email: "taken@example.com", password: "correct horse battery" }),
-    });
+    await signup(api.url, { email: "taken@example.com" });
     const taken = await me(
       await providerToken({ subject: "someone", claims: { email: "taken@example.com" } }),
     );
@@ -232,12 +223,7 @@ describe("an unreachable identity provider", () => {
       });
       expect(reply.status).toBe(503);
       expect(((await reply.json()) as { code: string }).code).toBe("unavailable");
-      const own = await fetch(`${down.url}/api/v1/auth/signup`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ email: "own@example.com", password: "correct horse battery" }),
-      });
-      const token = ((await own.json()) as { accessToken: string }).accessToken;
+      const { token } = await signup(down.url, { email: "own@example.com" });
       expect(
         (
           await fetch(`${down.url}/api/v1/users/me`, {
@@ -248,5 +234,121 @@ describe("an unreachable identity provider", () => {
     } finally {
       await down.close();
     }
+  });
+});
+
+describe("key rotation at the provider", () => {
+  /** A provider's JWKS endpoint whose keys, answers and timing the test controls. */
+  const provider = {
+    keys: [] as JWK[],
+    status: 200,
+    fetches: 0,
+    running: 0,
+    mostAtOnce: 0,
+    /** While set, answers wait for it. */
+    gate: undefined as Promise<void> | undefined,
+    onFetch: undefined as (() => void) | undefined,
+  };
+  const signers = new Map<string, CryptoKey>();
+  let server: Server;
+  let rotating: TestApi;
+
+  /** Creates a key pair, publishes its public key under `kid` unless told not to, keeps the private one. */
+  async function newKey(kid: string, publish = true): Promise<void> {
+    const pair = await generateKeyPair("ES256");
+    signers.set(kid, pair.privateKey);
+    if (publish)
+      provider.keys.push({ ...(await exportJWK(pair.publicKey)), kid, alg: "ES256", use: "sig" });
+  }
+
+  /** A valid provider token signed with the key `kid`. */
+  const tokenFor = (kid: string, key = signers.get(kid)) =>
+    new SignJWT({})
+      .setProtectedHeader({ alg: "ES256", kid })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(`rotating-${kid}`)
+      .setExpirationTime("5m")
+      .sign(key!);
+
+  const whoAmI = (token: string) =>
+    fetch(`${rotating.url}/api/v1/users/me`, { headers: { authorization: `Bearer ${token}` } });
+
+  beforeAll(async () => {
+    await newKey("k1");
+    server = createServer((_request, response) => {
+      provider.fetches++;
+      provider.running++;
+      provider.mostAtOnce = Math.max(provider.mostAtOnce, provider.running);
+      provider.onFetch?.();
+      void (provider.gate ?? Promise.resolve()).then(() => {
+        provider.running--;
+        response
+          .writeHead(provider.status, { "content-type": "application/json" })
+          .end(JSON.stringify({ keys: provider.keys }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    rotating = await startTestApi({
+      AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+    });
+  });
+  afterAll(async () => {
+    await rotating.close();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it("accepts a token signed with a key published a moment ago, right after the last fetch", async () => {
+    expect((await whoAmI(await tokenFor("k1"))).status).toBe(200);
+    const before = provider.fetches;
+    await newKey("k2");
+    expect((await whoAmI(await tokenFor("k2"))).status).toBe(200);
+    expect(provider.fetches).toBe(before + 1);
+    // Known keys need no fetch.
+    expect((await whoAmI(await tokenFor("k1"))).status).toBe(200);
+    expect(provider.fetches).toBe(before + 1);
+  });
+
+  it("fetches one at a time under a flood of forged kids, and the flood cannot make a real rotation fail", async () => {
+    const stranger = (await generateKeyPair("ES256")).privateKey;
+    let release!: () => void;
+    provider.gate = new Promise((resolve) => (release = resolve));
+    const held = new Promise<void>((resolve) => (provider.onFetch = resolve));
+    provider.mostAtOnce = 0;
+    const flood = Promise.all(
+      Array.from(
+        { length: 40 },
+        async (_, index) => (await whoAmI(await tokenFor(`forged-${index}`, stranger))).status,
+      ),
+    );
+    // A fetch is under way and held (or, were there no refetch on unknown kids, the flood is over).
+    await Promise.race([held, flood]);
+    await newKey("k3"); // the provider rotates meanwhile
+    const real = whoAmI(await tokenFor("k3")).then((response) => response.status);
+    provider.onFetch = undefined;
+    provider.gate = undefined;
+    release();
+    expect(await flood).toEqual(Array(40).fill(401));
+    expect(await real).toBe(200);
+    expect(provider.mostAtOnce).toBe(1);
+  });
+
+  it("answers 503 with Retry-After (never 401) for a key it cannot fetch while the provider is down; known keys keep working", async () => {
+    provider.status = 503;
+    try {
+      await newKey("k4");
+      const unknown = await whoAmI(await tokenFor("k4"));
+      expect(unknown.status).toBe(503);
+      expect(unknown.headers.get("retry-after")).toMatch(/^\d+$/);
+      expect(((await unknown.json()) as { code: string }).code).toBe("unavailable");
+      expect((await whoAmI(await tokenFor("k1"))).status).toBe(200);
+    } finally {
+      provider.status = 200;
+    }
+    expect((await whoAmI(await tokenFor("k4"))).status).toBe(200);
   });
 });

@@ -1,28 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { IdempotencyService } from "@todo/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "../testing.js";
+import { signup, startTestApi, type TestApi } from "../testing/index.js";
 
 let api: TestApi;
 beforeAll(async () => {
   api = await startTestApi();
 });
 afterAll(() => api.close());
-
-let counter = 0;
-async function signup(): Promise<{ token: string; userId: string }> {
-  const response = await fetch(`${api.url}/api/v1/auth/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      email: `idem${++counter}@example.com`,
-      password: "correct horse battery",
-    }),
-  });
-  expect(response.status).toBe(201);
-  const session = (await response.json()) as { accessToken: string; user: { id: string } };
-  return { token: session.accessToken, userId: session.user.id };
-}
 
 function post(path: string, token: string, body: unknown, key?: string): Promise<Response> {
   return fetch(`${api.url}/api/v1${path}`, {
@@ -45,7 +30,7 @@ async function taskCount(token: string): Promise<number> {
 
 describe("Idempotency-Key on POST /tasks", () => {
   it("replays the first response exactly (status, body bytes, Location, ETag) and creates one task", async () => {
-    const { token } = await signup();
+    const { token } = await signup(api.url);
     const key = randomUUID();
     const first = await post("/tasks", token, { title: "Buy milk", tags: ["home"] }, key);
     const firstText = await first.text();
@@ -64,7 +49,7 @@ describe("Idempotency-Key on POST /tasks", () => {
   });
 
   it("answers 422 idempotency_conflict for the same key with another body, creating nothing", async () => {
-    const { token } = await signup();
+    const { token } = await signup(api.url);
     const key = randomUUID();
     expect((await post("/tasks", token, { title: "one" }, key)).status).toBe(201);
     const other = await post("/tasks", token, { title: "two" }, key);
@@ -75,7 +60,7 @@ describe("Idempotency-Key on POST /tasks", () => {
   });
 
   it("answers 409 idempotency_conflict while the first request with the key is still running", async () => {
-    const { token, userId } = await signup();
+    const { token, id: userId } = await signup(api.url);
     const key = randomUUID();
     const body = { title: "slow" };
     // The first request has claimed the key and not finished (as a request mid-flight does).
@@ -92,7 +77,7 @@ describe("Idempotency-Key on POST /tasks", () => {
   });
 
   it("makes exactly one task from concurrent retries with one key", async () => {
-    const { token } = await signup();
+    const { token } = await signup(api.url);
     const key = randomUUID();
     const responses = await Promise.all(
       Array.from({ length: 8 }, () => post("/tasks", token, { title: "once" }, key)),
@@ -108,8 +93,8 @@ describe("Idempotency-Key on POST /tasks", () => {
   });
 
   it("keeps keys per user: another user's identical key is a new request", async () => {
-    const ada = await signup();
-    const bob = await signup();
+    const ada = await signup(api.url);
+    const bob = await signup(api.url);
     const key = randomUUID();
     const adas = await post("/tasks", ada.token, { title: "mine" }, key);
     const bobs = await post("/tasks", bob.token, { title: "mine" }, key);
@@ -121,7 +106,7 @@ describe("Idempotency-Key on POST /tasks", () => {
   });
 
   it("does not keep a failed first request: after a 422 the same key runs afresh with a corrected body", async () => {
-    const { token } = await signup();
+    const { token } = await signup(api.url);
     const key = randomUUID();
     const bad = await post("/tasks", token, { title: "" }, key);
     expect(bad.status).toBe(422);
@@ -133,7 +118,7 @@ describe("Idempotency-Key on POST /tasks", () => {
   });
 
   it("treats a key older than 24 hours as unused", async () => {
-    const { token, userId } = await signup();
+    const { token, id: userId } = await signup(api.url);
     const key = randomUUID();
     const first = await post("/tasks", token, { title: "daily" }, key);
     expect(first.status).toBe(201);
@@ -153,7 +138,7 @@ describe("Idempotency-Key on POST /tasks", () => {
     ["with a space", "two words"],
     ["non-ASCII", "clé"],
   ])("refuses a malformed key (%s) with 422 and creates nothing", async (_, key) => {
-    const { token } = await signup();
+    const { token } = await signup(api.url);
     const response = await fetch(`${api.url}/api/v1/tasks`, {
       method: "POST",
       headers: {
@@ -171,7 +156,7 @@ describe("Idempotency-Key on POST /tasks", () => {
   });
 
   it("accepts the draft's quoted structured-field form as the same key as the bare form", async () => {
-    const { token } = await signup();
+    const { token } = await signup(api.url);
     const first = await post("/tasks", token, { title: "quoted" }, '"abc-123"');
     const second = await post("/tasks", token, { title: "quoted" }, "abc-123");
     expect(first.status).toBe(201);
@@ -182,7 +167,7 @@ describe("Idempotency-Key on POST /tasks", () => {
 
 describe("Idempotency-Key on the other task POSTs", () => {
   it("replays complete, and refuses the key on another task's complete with 422", async () => {
-    const { token } = await signup();
+    const { token } = await signup(api.url);
     const a = (await (await post("/tasks", token, { title: "a" })).json()) as { id: number };
     const b = (await (await post("/tasks", token, { title: "b" })).json()) as { id: number };
     const key = randomUUID();
@@ -197,7 +182,7 @@ describe("Idempotency-Key on the other task POSTs", () => {
   });
 
   it("does not poison the key when restore fails with 404", async () => {
-    const { token } = await signup();
+    const { token } = await signup(api.url);
     const key = randomUUID();
     expect((await post("/tasks/99/restore", token, undefined, key)).status).toBe(404);
     expect((await post("/tasks/99/restore", token, undefined, key)).status).toBe(404);

@@ -5,7 +5,7 @@ import { createServices } from "@todo/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../app.js";
 import { createLogger } from "../logger.js";
-import { startTestApi, type TestApi } from "../testing.js";
+import { startTestApi, type TestApi } from "../testing/index.js";
 
 const PASSWORD = "correct horse battery";
 const LIMITED = {

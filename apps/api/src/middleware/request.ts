@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { RequestId } from "@todo/contract";
 import type { Middleware } from "koa";
 import type { Logger } from "pino";
 import type { AppState } from "../context.js";
-
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Assigns the request id (a caller's `X-Request-Id` when it is safe to echo, else a UUID), sets it
@@ -13,7 +12,7 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestContext(logger: Logger): Middleware<AppState> {
   return async (ctx, next) => {
     const incoming = ctx.get("x-request-id");
-    ctx.state.requestId = SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = RequestId.safeParse(incoming).success ? incoming : randomUUID();
     ctx.set("X-Request-Id", ctx.state.requestId);
     const started = performance.now();
     try {

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { testConfig } from "@todo/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../logger.js";
-import { startTestApi, type TestApi } from "../testing.js";
+import { signup, startTestApi, type TestApi } from "../testing/index.js";
 
 const APP_ORIGIN = "https://app.example.com";
 const PASSWORD = "a very secret passphrase 42";
@@ -120,16 +120,8 @@ describe("request ids", () => {
 describe("request log", () => {
   it("writes one JSON line per request and never a password or token", async () => {
     const json = { "content-type": "application/json" };
-    const signup = await fetch(`${api.url}/api/v1/auth/signup`, {
-      method: "POST",
-      headers: json,
-      body: JSON.stringify({ email: "logged@example.com", password: PASSWORD }),
-    });
-    const session = (await signup.json()) as {
-      accessToken: string;
-      refreshToken: string;
-      user: { id: string };
-    };
+    const user = await signup(api.url, { email: "logged@example.com", password: PASSWORD });
+    const session = { ...user, accessToken: user.token, user: { id: user.id } };
     const bearer = { authorization: `Bearer ${session.accessToken}` };
     await fetch(`${api.url}/api/v1/auth/login`, {
       method: "POST",

@@ -7,12 +7,28 @@ import type { AppState } from "../context.js";
 const DOCS_PREFIX = "/docs";
 
 /**
+ * The interactive docs' Content-Security-Policy, the one policy of every response under `/docs`
+ * (the page and its files): everything from this origin only. Swagger UI sets inline styles and
+ * uses `data:` images and fonts for its icons, hence those allowances. No
+ * `upgrade-insecure-requests`: a plain-HTTP install on a private network must still load its docs.
+ */
+export const DOCS_CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", "data:"],
+  fontSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/**
  * Security headers (helmet; OWASP REST Security and HTTP Headers cheat sheets). JSON responses get
  * `Content-Security-Policy: default-src 'none'; frame-ancestors 'none'` since nothing in them may
- * load or run. The interactive docs under `/docs` get helmet's default policy instead, which allows
- * same-origin scripts, styles (plus inline styles, which Swagger UI sets), images and fetches
- * (everything the docs page loads is served by this API) and nothing from elsewhere, without
- * `upgrade-insecure-requests` (a plain-HTTP install must still load its docs). Both send
+ * load or run; everything under `/docs` gets {@link DOCS_CONTENT_SECURITY_POLICY}. Both send
  * `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`, HSTS,
  * `X-Frame-Options: SAMEORIGIN` and the cross-origin policies.
  *
@@ -28,15 +44,7 @@ export function securityHeaders(): Middleware<AppState> {
     },
   });
   const docs = helmetHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        // Swagger UI sets inline styles; scripts stay same-origin only.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        fontSrc: ["'self'", "data:"],
-        // Users may serve the API over plain HTTP on their network; upgrading would break the page.
-        upgradeInsecureRequests: null,
-      },
-    },
+    contentSecurityPolicy: { useDefaults: false, directives: DOCS_CONTENT_SECURITY_POLICY },
   });
   return async (ctx, next) => {
     const isDocs = ctx.path === DOCS_PREFIX || ctx.path.startsWith(`${DOCS_PREFIX}/`);

@@ -1,9 +1,23 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
-import { BEARER_AUTH, registerPaths } from "./paths.js";
-import { problemExamples, RESPONSE_HEADERS } from "./responses.js";
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type ResponseConfig,
+} from "@asteasolutions/zod-to-openapi";
+import { ZodType, type z } from "zod";
+import {
+  documentedHeadersOf,
+  errorCodesOf,
+  successResponsesOf,
+  type Operation,
+  type SuccessResponse,
+} from "../operation.js";
+import { headerRef, problemExamples, problemResponses, RESPONSE_HEADERS } from "./responses.js";
 
 /** An OpenAPI 3.1 document as the generator returns it. */
 export type OpenApiDocument = ReturnType<OpenApiGeneratorV31["generateDocument"]>;
+
+/** The name of the bearer security scheme in `components/securitySchemes`. */
+export const BEARER_AUTH = "bearerAuth";
 
 const DESCRIPTION = `
 A multi-user task service. Everything under \`/api/v1\` speaks JSON (camelCase); errors are
@@ -34,16 +48,92 @@ token works exactly once.
   the first response instead of acting twice.
 - **Request ids.** Every response carries \`X-Request-Id\` (yours, if you sent one); problem bodies
   repeat it as \`requestId\`.
-- **Limits.** Bodies up to 100 kB; too many requests answer 429 with \`Retry-After\`.
+- **Bodies.** An operation documented without a request body ignores any body sent with it.
+- **Limits.** JSON bodies up to 100 kB, nested at most 32 levels, with at most 1,000 items per
+  array and 1,000 members per object (422 beyond); too many requests answer 429 with
+  \`Retry-After\`.
+- **Connections.** Before a request reaches any operation, the HTTP server itself answers a
+  malformed request with 400 \`bad_request\`, a header section over its limit (16 kB by default)
+  with 431 \`request_header_fields_too_large\`, and a client too slow to send its headers or body
+  with 408 \`request_timeout\`, each as problem+json, and then closes the connection. These are
+  not listed under each operation.
 `.trim();
 
+/** `X-Request-Id` on requests: described once in `components/parameters`. */
+const REQUEST_ID_PARAMETER = {
+  name: "X-Request-Id",
+  ref: { $ref: "#/components/parameters/X-Request-Id" },
+  parameter: {
+    name: "X-Request-Id",
+    in: "header",
+    required: false,
+    description:
+      "Your id for this request, echoed back when it is 1–128 letters, digits or `._:-`; otherwise a UUID is assigned.",
+    schema: { type: "string" },
+  },
+} as const;
+
+/** A success response carrying `X-Request-Id` and its declared headers. */
+function successResponse({ description, content, headers = [] }: SuccessResponse): ResponseConfig {
+  const media: Record<string, z.ZodType> | undefined =
+    content === undefined
+      ? undefined
+      : content instanceof ZodType
+        ? { "application/json": content }
+        : content;
+  return {
+    description,
+    headers: Object.fromEntries(
+      ["X-Request-Id" as const, ...headers].map((name) => [name, headerRef(name)]),
+    ),
+    ...(media
+      ? {
+          content: Object.fromEntries(
+            Object.entries(media).map(([type, schema]) => [type, { schema }]),
+          ),
+        }
+      : {}),
+  };
+}
+
+/** Registers one operation with its parameters, body, success responses and problems. */
+function registerOperation(registry: OpenAPIRegistry, operation: Operation): void {
+  const { params, query, body } = operation.request ?? {};
+  const headers = documentedHeadersOf(operation);
+  const responses = successResponsesOf(operation);
+  registry.registerPath({
+    method: operation.method,
+    path: operation.path,
+    operationId: operation.operationId,
+    tags: [operation.tag],
+    summary: operation.summary,
+    ...(operation.description ? { description: operation.description } : {}),
+    security: operation.auth ? [{ [BEARER_AUTH]: [] }] : [],
+    parameters: [REQUEST_ID_PARAMETER.ref],
+    request: {
+      ...(params ? { params } : {}),
+      ...(query ? { query } : {}),
+      ...(headers ? { headers } : {}),
+      ...(body
+        ? { body: { required: true, content: { "application/json": { schema: body } } } }
+        : {}),
+    },
+    responses: {
+      ...Object.fromEntries(
+        Object.entries(responses).map(([status, response]) => [status, successResponse(response)]),
+      ),
+      ...problemResponses(errorCodesOf(operation)),
+    },
+  });
+}
+
 /**
- * Generates the OpenAPI 3.1 document of the API from the zod contract in `@todo/core`: every route
- * with its parameters, headers, bodies, success responses and problem+json errors. Pure and
- * deterministic; callers build it once and cache it. `servers` is `/`, so "Try it out" in the
- * interactive docs calls the instance that serves them.
+ * Generates the OpenAPI 3.1 document of `operations` from their declarations and the zod
+ * contract: every operation with its parameters, headers, bodies, success responses and exactly
+ * the problem+json errors it can answer. Pure and deterministic; callers build it once and cache
+ * it. `servers` is `/`, so "Try it out" in the interactive docs calls the instance that serves them.
  */
-export function buildOpenApiDocument(): OpenApiDocument {
+export function buildOpenApiDocument(operations: readonly Operation[]): OpenApiDocument {
   const registry = new OpenAPIRegistry();
   registry.registerComponent("securitySchemes", BEARER_AUTH, {
     type: "http",
@@ -56,7 +146,12 @@ export function buildOpenApiDocument(): OpenApiDocument {
     registry.registerComponent("headers", name, header);
   for (const [name, example] of Object.entries(problemExamples()))
     registry.registerComponent("examples", name, example);
-  registerPaths(registry);
+  registry.registerComponent(
+    "parameters",
+    REQUEST_ID_PARAMETER.name,
+    REQUEST_ID_PARAMETER.parameter,
+  );
+  for (const operation of operations) registerOperation(registry, operation);
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: "3.1.0",
     info: {
@@ -69,7 +164,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: "Auth", description: "Accounts and sessions: signup, login, token refresh, logout." },
       { name: "Users", description: "Your profile, password and account." },
       { name: "Tasks", description: "Your tasks." },
-      { name: "Service", description: "Health checks and this documentation." },
+      { name: "Service", description: "Where to start, health checks and this documentation." },
     ],
   });
 }

@@ -16,8 +16,8 @@ export const RESPONSE_HEADERS = {
   },
   ETag: {
     description:
-      'The task\'s version as a strong validator (RFC 9110 §8.8.3), such as `"2"`. Send it back in `If-Match`.',
-    schema: { type: "string", pattern: '^"\\d+"$' },
+      'A strong validator (RFC 9110 §8.8.3). For a task it is its version, such as `"2"`: send it back in `If-Match` to change the task only if nobody else did, or in `If-None-Match` to read it only if it changed.',
+    schema: { type: "string" },
     required: true,
   },
   Location: {
@@ -50,11 +50,13 @@ const STATUS_DESCRIPTIONS: Partial<Record<number, string>> = {
   401: "No valid credentials: log in (or refresh) and send `Authorization: Bearer <accessToken>`.",
   404: "No such resource. Another user's task answers exactly like a missing one.",
   409: "A conflict with the current state.",
-  412: "`If-Match` does not match the task's current version: nothing was changed. Fetch the task again and retry.",
+  412: "`If-Match` does not match the task's current version: nothing was changed. `ETag` carries the current version; fetch the task again and retry.",
   413: "The body is larger than 100 kB.",
   415: "The body is not `application/json`.",
   422: "The request is well-formed but invalid: `errors` names each bad field.",
   429: "Too many requests: wait `Retry-After` seconds.",
+  408: "The client was too slow to send its request.",
+  431: "The request's header section is too large.",
   500: "Something went wrong on our side; nothing internal is revealed. Report the `requestId`.",
   503: "The database is not reachable.",
 };
@@ -76,6 +78,8 @@ const SAMPLE_DETAILS: Partial<Record<ErrorCode, string>> = {
   unsupported_media_type: "Send the request body as application/json.",
   validation_failed: "Invalid body: title must not be blank.",
   rate_limited: "Too many login attempts for this email. Retry in 30 seconds.",
+  request_timeout: "The request was not received in time.",
+  request_header_fields_too_large: "The request's header section is larger than 16384 bytes.",
   internal: "Something went wrong on our side. Try again; if it persists, report the request id.",
   unavailable: "The database is not reachable.",
 };
@@ -86,6 +90,8 @@ const CODE_HEADERS: Partial<Record<ErrorCode, ResponseHeaderName[]>> = {
   token_expired: ["WWW-Authenticate"],
   rate_limited: ["Retry-After"],
   idempotency_conflict: ["Retry-After"],
+  precondition_failed: ["ETag"],
+  unavailable: ["Retry-After"],
 };
 
 /** `X-Request-Id` plus each header the codes carry; required only when every one of them carries it. */

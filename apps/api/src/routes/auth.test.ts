@@ -7,7 +7,7 @@ import {
   startHarness,
   withoutRequestId,
   type Harness,
-} from "../test-helpers.js";
+} from "../testing/index.js";
 
 let h: Harness;
 beforeAll(async () => {

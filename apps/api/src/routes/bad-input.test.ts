@@ -8,7 +8,7 @@ import {
   type Harness,
   type Reply,
   type TestUser,
-} from "../test-helpers.js";
+} from "../testing/index.js";
 
 let h: Harness;
 let user: TestUser;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "../testing.js";
+import { startTestApi, type TestApi } from "../testing/index.js";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -58,6 +58,19 @@ describe("GET /docs", () => {
     const policy = (await fetch(`${api.url}/docs`)).headers.get("content-security-policy") ?? "";
     expect(policy).toMatch(/script-src 'self'(;|$)/);
     expect(policy).not.toMatch(/https?:|\*|unsafe-eval/);
+  });
+
+  it("sends one Content-Security-Policy, the same on the page and on every file it loads", async () => {
+    const policies = new Set<string | null>();
+    for (const path of [
+      "/docs",
+      "/docs/init.js",
+      "/docs/swagger-ui.css",
+      "/docs/swagger-ui-bundle.js",
+    ])
+      policies.add((await fetch(`${api.url}${path}`)).headers.get("content-security-policy"));
+    expect(policies.size).toBe(1);
+    expect([...policies][0]).toMatch(/default-src 'self'/);
   });
 
   it("revalidates assets with their ETag", async () => {

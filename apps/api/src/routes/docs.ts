@@ -2,9 +2,9 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import Router from "@koa/router";
-import type { AppContext, AppDeps, AppState } from "../context.js";
+import { z } from "zod";
 import { buildOpenApiDocument } from "../openapi/document.js";
+import { defineOperation, type Operation, type Reply } from "../operation.js";
 
 /** Where the interactive docs live; their assets are under `${DOCS_PATH}/`. */
 export const DOCS_PATH = "/docs";
@@ -67,22 +67,6 @@ const PAGE = `<!DOCTYPE html>
 </html>
 `;
 
-/**
- * The docs page's Content-Security-Policy: everything from this origin only. Swagger UI sets
- * inline styles and uses `data:` images for its icons, hence those two allowances.
- */
-const DOCS_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
-
 /** A body ready to serve with its media type and a strong ETag (RFC 9110 §8.8.3) over its bytes. */
 interface StaticBody {
   readonly body: string | Buffer;
@@ -98,66 +82,115 @@ function staticBody(body: string | Buffer, type: string): StaticBody {
   };
 }
 
-/** Serves a cached body, answering 304 when `If-None-Match` still matches. */
-function serve(ctx: AppContext, { body, type, etag }: StaticBody, cacheControl: string): void {
-  ctx.status = 200;
-  ctx.type = type;
-  ctx.set("ETag", etag);
-  ctx.set("Cache-Control", cacheControl);
-  if (ctx.fresh) {
-    ctx.status = 304;
-    return;
+/** A reply serving a cached body; the operations are `conditionalRead`, so a match is a 304. */
+const serve = ({ body, type, etag }: StaticBody, cacheControl: string): Reply => ({
+  body,
+  type,
+  headers: { ETag: etag, "Cache-Control": cacheControl },
+});
+
+/** The generated document per operation list, built on first request and kept. */
+const documents = new WeakMap<readonly Operation[], StaticBody>();
+
+const swaggerUiDir = () =>
+  dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+
+/** The files under `/docs/`: Swagger UI's own, and the page's script, by name. */
+const DOCS_ASSETS: Record<string, string> = {
+  ...SWAGGER_UI_ASSETS,
+  "init.js": "text/javascript; charset=utf-8",
+};
+
+/** Swagger UI files, read on first use and kept: most app instances never serve them. */
+const assets = new Map<string, Promise<StaticBody>>([
+  ["init.js", Promise.resolve(staticBody(INIT_SCRIPT, "text/javascript; charset=utf-8"))],
+]);
+
+function asset(name: string, type: string): Promise<StaticBody> {
+  let loaded = assets.get(name);
+  if (!loaded) {
+    loaded = readFile(join(swaggerUiDir(), name)).then((bytes) => staticBody(bytes, type));
+    void loaded.catch(() => assets.delete(name));
+    assets.set(name, loaded);
   }
-  ctx.body = body;
+  return loaded;
 }
+
+const page = staticBody(PAGE, "text/html; charset=utf-8");
 
 /**
- * `GET /openapi.json` (the OpenAPI 3.1 document, generated from the zod contract once, when the
- * router is built) and `GET /docs` (Swagger UI, with every asset served from `swagger-ui-dist`
- * by this API: no CDN, so it works offline). Public: no access token needed.
+ * `GET /openapi.json` (the OpenAPI 3.1 document, generated from the operation declarations on
+ * first request and kept) and `GET /docs` (Swagger UI, with every asset served from
+ * `swagger-ui-dist` by this API under `/docs/`: no CDN, so it works offline). Public. The docs
+ * page's Content-Security-Policy is set with the other security headers (`securityHeaders`).
  */
-export function docsRoutes(_deps: AppDeps): Router<AppState> {
-  const router = new Router<AppState>();
-  const document = staticBody(
-    JSON.stringify(buildOpenApiDocument()),
-    "application/json; charset=utf-8",
-  );
-  const page = staticBody(PAGE, "text/html; charset=utf-8");
-  const init = staticBody(INIT_SCRIPT, "text/javascript; charset=utf-8");
-  const swaggerUiDir = dirname(
-    createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"),
-  );
-  const assets = new Map<string, Promise<StaticBody>>();
-
-  router.get("/openapi.json", (ctx) => {
-    serve(ctx, document, "no-cache");
-  });
-
-  router.get(DOCS_PATH, (ctx) => {
-    serve(ctx, page, "no-cache");
-    ctx.set("Content-Security-Policy", DOCS_CSP);
-  });
-
-  router.get(`${DOCS_PATH}/init.js`, (ctx) => {
-    serve(ctx, init, "no-cache");
-  });
-
-  router.get(`${DOCS_PATH}/:asset`, async (ctx, next) => {
-    const { asset } = ctx.params;
-    const type = asset === undefined ? undefined : SWAGGER_UI_ASSETS[asset];
-    if (asset === undefined || type === undefined) {
-      await next();
-      return;
-    }
-    let loaded = assets.get(asset);
-    if (!loaded) {
-      // Read on first use and kept: the bundle is large and most app instances never serve it.
-      loaded = readFile(join(swaggerUiDir, asset)).then((bytes) => staticBody(bytes, type));
-      void loaded.catch(() => assets.delete(asset));
-      assets.set(asset, loaded);
-    }
-    serve(ctx, await loaded, "public, max-age=3600");
-  });
-
-  return router;
-}
+export const docsOperations: readonly Operation[] = [
+  defineOperation({
+    operationId: "openApiDocument",
+    method: "get",
+    path: "/openapi.json",
+    tag: "Service",
+    summary: "This OpenAPI 3.1 document",
+    conditionalRead: true,
+    responses: {
+      200: {
+        description: "The document, generated from the operation declarations and the contract.",
+        content: z.record(z.string(), z.unknown()),
+        headers: ["ETag"],
+      },
+    },
+    handle: (_input, { operations }) => {
+      let document = documents.get(operations);
+      if (!document) {
+        document = staticBody(
+          JSON.stringify(buildOpenApiDocument(operations)),
+          "application/json; charset=utf-8",
+        );
+        documents.set(operations, document);
+      }
+      return serve(document, "no-cache");
+    },
+  }),
+  defineOperation({
+    operationId: "apiDocs",
+    method: "get",
+    path: DOCS_PATH,
+    tag: "Service",
+    summary: "This interactive documentation (Swagger UI)",
+    description:
+      "Served with all its assets by the API itself under `/docs/`, so it works offline.",
+    conditionalRead: true,
+    responses: {
+      200: {
+        description: "The HTML page.",
+        content: { "text/html": z.string() },
+        headers: ["ETag"],
+      },
+    },
+    handle: () => serve(page, "no-cache"),
+  }),
+  // One operation per file, so an unknown name is simply no route (404) and each documents its
+  // one media type.
+  ...Object.entries(DOCS_ASSETS).map(([name, type]) =>
+    defineOperation({
+      operationId: `apiDocsAsset_${name.replace(/\W/g, "_")}`,
+      method: "get",
+      path: `${DOCS_PATH}/${name}`,
+      tag: "Service",
+      summary: `A file of the interactive documentation: ${name}`,
+      conditionalRead: true,
+      responses: {
+        200: {
+          description: "The file.",
+          content: {
+            [type.split(";")[0] ?? type]:
+              type === "application/json" ? z.record(z.string(), z.unknown()) : z.string(),
+          },
+          headers: ["ETag"],
+        },
+      },
+      handle: async () =>
+        serve(await asset(name, type), name === "init.js" ? "no-cache" : "public, max-age=3600"),
+    }),
+  ),
+];

@@ -1,7 +1,7 @@
 // Ownership over real HTTP (DESIGN §3 "Ownership"): another user's task answers exactly like a
 // missing one, through every task endpoint, and is never changed by the attempt.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, withoutRequestId, type Harness, type TestUser } from "../test-helpers.js";
+import { startHarness, withoutRequestId, type Harness, type TestUser } from "../testing/index.js";
 
 let h: Harness;
 let alice: TestUser;

@@ -1,7 +1,7 @@
 // One task's life over real HTTP: create, read, PATCH, PUT, complete/reopen, delete/restore, the
 // limits on every write path, ETag/If-Match, and the HTTP-level errors (DESIGN §3).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness, type Reply, type TestUser } from "../test-helpers.js";
+import { startHarness, type Harness, type Reply, type TestUser } from "../testing/index.js";
 
 let h: Harness;
 let user: TestUser;
@@ -359,6 +359,8 @@ describe("ETag and If-Match", () => {
           "if-match": ifMatch,
         });
         expectProblem(reply, 412, "precondition_failed");
+        // RFC 9110 §13.1.1: the 412 tells the client the current version to re-read or retry with.
+        expect(reply.headers.get("etag"), ifMatch).toBe(`"${current.version}"`);
       }
       expect((await call("GET", `/tasks/${task.id}`)).body).toEqual(current);
     },
@@ -420,6 +422,20 @@ describe("HTTP-level errors", () => {
     const wrongMethod = await call("PATCH", "/tasks");
     expect([404, 405]).toContain(wrongMethod.status);
     expect(wrongMethod.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    // RFC 9110 §15.5.6: a 405 lists the methods the resource allows.
+    for (const [method, path, allow] of [
+      ["DELETE", "/tasks", "HEAD, GET, POST"],
+      ["PATCH", "/tasks", "HEAD, GET, POST"],
+      ["POST", "/tasks/1", "HEAD, GET, PATCH, PUT, DELETE"],
+      ["TRACE", "/tasks/1/complete", "POST"],
+      ["PUT", "/users/me", "HEAD, GET, PATCH, DELETE"],
+    ] as const) {
+      const reply = await call(method, path);
+      expectProblem(reply, 405, "method_not_allowed");
+      expect(reply.headers.get("allow")?.split(", ").sort(), `${method} ${path}`).toEqual(
+        allow.split(", ").sort(),
+      );
+    }
   });
 
   it("answers bad task ids with 422 or 404, never 500", async () => {

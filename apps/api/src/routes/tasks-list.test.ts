@@ -2,7 +2,7 @@
 // page mode with totals, and cursor (keyset) mode walking every task exactly once.
 import { PRIORITIES, type Task } from "@todo/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness, type Reply, type TestUser } from "../test-helpers.js";
+import { startHarness, type Harness, type Reply, type TestUser } from "../testing/index.js";
 
 let h: Harness;
 let user: TestUser;

@@ -3,7 +3,7 @@
 // not timing: the SQL the API sends for each list shape is captured and EXPLAINed.
 import { testDatabaseUrl } from "@todo/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness, type TestUser } from "../test-helpers.js";
+import { startHarness, type Harness, type TestUser } from "../testing/index.js";
 
 const SEEDED = 20_000;
 const SORTS = ["createdAt", "updatedAt", "dueDate", "priority", "title"].flatMap((field) => [

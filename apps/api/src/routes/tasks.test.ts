@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "../testing.js";
+import { signup, startTestApi, type TestApi } from "../testing/index.js";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -7,19 +7,9 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-async function signup(email: string): Promise<string> {
-  const response = await fetch(`${api.url}/api/v1/auth/signup`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email, password: "correct horse battery" }),
-  });
-  expect(response.status).toBe(201);
-  return ((await response.json()) as { accessToken: string }).accessToken;
-}
-
 describe("per-user numbering", () => {
   it("gives exactly ids 1..50 to 50 concurrent creates by one user", async () => {
-    const token = await signup("numbers@example.com");
+    const { token } = await signup(api.url, { email: "numbers@example.com" });
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, index) =>
         fetch(`${api.url}/api/v1/tasks`, {

@@ -1,82 +1,173 @@
-import Router from "@koa/router";
 import {
+  IfMatch,
+  Task,
   TaskCreate,
   TaskId,
+  TaskList,
   TaskListQuery,
   TaskReplace,
   TaskUpdate,
-  type Task,
+  taskETag,
 } from "@todo/contract";
-import { actorOf, type AppContext, type AppDeps, type AppState } from "../context.js";
-import { requireAuth } from "../middleware/auth.js";
-import { idempotencyKey } from "../middleware/idempotency.js";
-import { parse } from "../validate.js";
-import { ifMatchOf, setTaskHeaders } from "../etag.js";
+import { z } from "zod";
+import { writeConditionOf } from "../etag.js";
+import { defineOperation, type Operation, type Reply } from "../operation.js";
 
-/** `/tasks`: the caller's tasks. Routes parse, call one service method and shape the response. */
-export function taskRoutes({ services, logger }: AppDeps): Router<AppState> {
-  const router = new Router<AppState>({ prefix: "/tasks" });
-  const { tasks } = services;
-  router.use(requireAuth(services));
-  const idempotent = idempotencyKey(services, logger);
+const TASKS = "/api/v1/tasks";
+const TaskPath = z.object({ id: TaskId });
+const IfMatchHeaders = z.object({ "If-Match": IfMatch.optional() });
 
-  // Only plain digits name a task: `0x10`, `1e1` or ` 1` would otherwise coerce to a number.
-  const idOf = (ctx: AppContext & { params: Record<string, string> }) =>
-    parse(TaskId, /^\d+$/.test(ctx.params.id ?? "") ? ctx.params.id : Number.NaN, "path");
-  const respond = (ctx: AppContext, task: Task, status = 200) => {
-    ctx.status = status;
-    setTaskHeaders(ctx, task);
-    ctx.body = task;
-  };
+/** A task response: the task with its `ETag` (RFC 9110 §8.8.3). */
+const taskReply = (task: Task, status = 200): Reply => ({
+  status,
+  body: task,
+  headers: { ETag: taskETag(task.version) },
+});
 
-  router.get("/", async (ctx) => {
-    ctx.body = await tasks.list(actorOf(ctx), parse(TaskListQuery, ctx.query, "query"));
-  });
+/** A documented task response; `replayable` ones may come from an `Idempotency-Key` replay. */
+const taskResponse = (description: string, replayable = false) => ({
+  200: {
+    description,
+    content: Task,
+    headers: replayable ? (["ETag", "Idempotent-Replayed"] as const) : (["ETag"] as const),
+  },
+});
 
-  router.post("/", idempotent, async (ctx) => {
-    const task = await tasks.create(actorOf(ctx), parse(TaskCreate, ctx.request.body));
-    ctx.set("Location", `/api/v1/tasks/${task.id}`);
-    respond(ctx, task, 201);
-  });
-
-  router.get("/:id", async (ctx) => {
-    const task = await tasks.get(actorOf(ctx), idOf(ctx));
-    respond(ctx, task);
-    if (ctx.fresh) ctx.status = 304;
-  });
-
-  router.patch("/:id", async (ctx) => {
-    const id = idOf(ctx);
-    respond(
-      ctx,
-      await tasks.update(actorOf(ctx), id, parse(TaskUpdate, ctx.request.body), ifMatchOf(ctx)),
-    );
-  });
-
-  router.put("/:id", async (ctx) => {
-    const id = idOf(ctx);
-    respond(
-      ctx,
-      await tasks.replace(actorOf(ctx), id, parse(TaskReplace, ctx.request.body), ifMatchOf(ctx)),
-    );
-  });
-
-  router.delete("/:id", async (ctx) => {
-    await tasks.remove(actorOf(ctx), idOf(ctx), ifMatchOf(ctx));
-    ctx.status = 204;
-  });
-
-  router.post("/:id/complete", idempotent, async (ctx) => {
-    respond(ctx, await tasks.setCompleted(actorOf(ctx), idOf(ctx), true, ifMatchOf(ctx)));
-  });
-
-  router.post("/:id/reopen", idempotent, async (ctx) => {
-    respond(ctx, await tasks.setCompleted(actorOf(ctx), idOf(ctx), false, ifMatchOf(ctx)));
-  });
-
-  router.post("/:id/restore", idempotent, async (ctx) => {
-    respond(ctx, await tasks.restore(actorOf(ctx), idOf(ctx)));
-  });
-
-  return router;
-}
+/** `/tasks`: the caller's tasks. */
+export const taskOperations: readonly Operation[] = [
+  defineOperation({
+    operationId: "listTasks",
+    method: "get",
+    path: TASKS,
+    tag: "Tasks",
+    summary: "List your tasks",
+    description:
+      "Filter, sort and page through your tasks (deleted ones are left out). Offset paging (`page`, the default, page 1) also returns `total` and `totalPages`; for keyset paging pass `meta.nextCursor` as `cursor` until it is `null`, which costs the same however deep you go.",
+    auth: true,
+    request: { query: TaskListQuery },
+    responses: { 200: { description: "A page of tasks.", content: TaskList } },
+    handle: async ({ query }, { deps, actor }) => ({
+      body: await deps.services.tasks.list(actor, query),
+    }),
+  }),
+  defineOperation({
+    operationId: "createTask",
+    method: "post",
+    path: TASKS,
+    tag: "Tasks",
+    summary: "Create a task",
+    auth: true,
+    idempotent: true,
+    request: { body: TaskCreate },
+    responses: {
+      201: {
+        description: "The created task.",
+        content: Task,
+        headers: ["Location", "ETag", "Idempotent-Replayed"],
+      },
+    },
+    handle: async ({ body }, { deps, actor }) => {
+      const task = await deps.services.tasks.create(actor, body);
+      const reply = taskReply(task, 201);
+      return { ...reply, headers: { ...reply.headers, Location: `${TASKS}/${task.id}` } };
+    },
+  }),
+  defineOperation({
+    operationId: "getTask",
+    method: "get",
+    path: `${TASKS}/{id}`,
+    tag: "Tasks",
+    summary: "Get one of your tasks",
+    auth: true,
+    conditionalRead: true,
+    request: { params: TaskPath },
+    responses: taskResponse("The task."),
+    errors: ["not_found"],
+    handle: async ({ params }, { deps, actor }) =>
+      taskReply(await deps.services.tasks.get(actor, params.id)),
+  }),
+  ...(
+    [
+      ["patch", "updateTask", "Change some fields of a task", TaskUpdate, "The updated task."],
+      ["put", "replaceTask", "Replace a task's editable state", TaskReplace, "The replaced task."],
+    ] as const
+  ).map(([method, operationId, summary, body, description]) =>
+    defineOperation({
+      operationId,
+      method,
+      path: `${TASKS}/{id}`,
+      tag: "Tasks",
+      summary,
+      auth: true,
+      request: { params: TaskPath, headers: IfMatchHeaders, body },
+      responses: taskResponse(description),
+      errors: ["not_found", "precondition_failed"],
+      handle: async ({ params, headers, body: input }, { deps, actor }) => {
+        const condition = writeConditionOf(headers["If-Match"]);
+        const { tasks } = deps.services;
+        return taskReply(
+          method === "patch"
+            ? await tasks.update(actor, params.id, input, condition)
+            : await tasks.replace(actor, params.id, input as TaskReplace, condition),
+        );
+      },
+    }),
+  ),
+  defineOperation({
+    operationId: "deleteTask",
+    method: "delete",
+    path: `${TASKS}/{id}`,
+    tag: "Tasks",
+    summary: "Delete a task",
+    description: "A soft delete: `POST /api/v1/tasks/{id}/restore` brings it back.",
+    auth: true,
+    request: { params: TaskPath, headers: IfMatchHeaders },
+    responses: { 204: { description: "The task is deleted." } },
+    errors: ["not_found", "precondition_failed"],
+    handle: async ({ params, headers }, { deps, actor }) => {
+      await deps.services.tasks.remove(actor, params.id, writeConditionOf(headers["If-Match"]));
+      return { status: 204 };
+    },
+  }),
+  ...([true, false] as const).map((completed) => {
+    const action = completed ? "complete" : "reopen";
+    return defineOperation({
+      operationId: `${action}Task`,
+      method: "post",
+      path: `${TASKS}/{id}/${action}`,
+      tag: "Tasks",
+      summary: completed ? "Mark a task completed" : "Mark a task pending again",
+      description: completed
+        ? "Idempotent: completing a completed task changes nothing. Sets `completedAt`."
+        : "Idempotent: reopening a pending task changes nothing. Clears `completedAt`.",
+      auth: true,
+      idempotent: true,
+      request: { params: TaskPath, headers: IfMatchHeaders },
+      responses: taskResponse("The task.", true),
+      errors: ["not_found", "precondition_failed"],
+      handle: async ({ params, headers }, { deps, actor }) =>
+        taskReply(
+          await deps.services.tasks.setCompleted(
+            actor,
+            params.id,
+            completed,
+            writeConditionOf(headers["If-Match"]),
+          ),
+        ),
+    });
+  }),
+  defineOperation({
+    operationId: "restoreTask",
+    method: "post",
+    path: `${TASKS}/{id}/restore`,
+    tag: "Tasks",
+    summary: "Undo the deletion of a task",
+    auth: true,
+    idempotent: true,
+    request: { params: TaskPath },
+    responses: taskResponse("The restored task.", true),
+    errors: ["not_found"],
+    handle: async ({ params }, { deps, actor }) =>
+      taskReply(await deps.services.tasks.restore(actor, params.id)),
+  }),
+];

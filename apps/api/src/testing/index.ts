@@ -1,9 +1,60 @@
-// Test helpers over real HTTP: a thin fetch wrapper, accounts, tasks and hand-signed JWTs.
-// Used by the route tests only (never imported by the app); free of vitest so it type-checks anywhere.
+// The API test harness: a real app over real HTTP on an ephemeral port and a fresh database, and
+// helpers to talk to it. Used by the API's tests and, through `@todo/api/testing` (source only,
+// never built into dist), by the CLI's. Free of vitest, so it type-checks anywhere.
 import { createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
+import { testConfig, type Config } from "@todo/config";
 import type { AuthSession, Task } from "@todo/contract";
-import { startTestApi, type TestApi } from "./testing.js";
+import { createServices, type Services } from "@todo/core";
+import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
+import type { Logger } from "pino";
+import { createApp } from "../app.js";
+import { createHttpServer, listen } from "../http-server.js";
+import { createLogger } from "../logger.js";
+
+/** A live API for a test file: its base URL, database and services. `close()` stops both. */
+export interface TestApi {
+  readonly url: string;
+  readonly db: TestDatabase;
+  readonly config: Config;
+  readonly services: Services;
+  close(): Promise<void>;
+}
+
+/** Options of {@link startTestApi}. */
+export interface TestApiOptions {
+  /** The app's logger, e.g. a pino logger writing to a memory stream; default per `LOG_LEVEL`. */
+  logger?: Logger;
+}
+
+/**
+ * Starts `createApp` behind the production HTTP server (`createHttpServer`, with its limits) on
+ * 127.0.0.1 with an ephemeral port over a freshly migrated database, with
+ * the config of `env` (environment names, as in `.env`). Rate limits are off unless `env` sets
+ * `RATE_LIMIT_ENABLED`, so that test files may sign up many users from one IP.
+ */
+export async function startTestApi(
+  env: Record<string, string> = {},
+  options: TestApiOptions = {},
+): Promise<TestApi> {
+  const config = testConfig({ RATE_LIMIT_ENABLED: "false", ...env });
+  const db = await createTestDatabase();
+  const services = createServices(db, config);
+  const app = createApp({ config, db, services, logger: options.logger ?? createLogger(config) });
+  const server = createHttpServer(app, config.http);
+  const { port } = await listen(server, 0, "127.0.0.1");
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    config,
+    services,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await db.close();
+    },
+  };
+}
 
 /** A password every test account uses (8–128 characters). */
 export const PASSWORD = "correct horse battery staple";
@@ -46,28 +97,40 @@ export interface Harness {
 
 let counter = 0;
 
+/** An email no other test account has. */
+export const uniqueEmail = (prefix = "user") => `${prefix}${++counter}-${Date.now()}@example.com`;
+
+/**
+ * Signs up `email` (a unique one by default) with `password` on the API at `baseUrl` and returns
+ * the session; fails loudly unless the API answers 201.
+ */
+export async function signup(
+  baseUrl: string,
+  { email = uniqueEmail(), password = PASSWORD }: { email?: string; password?: string } = {},
+): Promise<TestUser> {
+  const reply = await send(baseUrl, "POST", "/api/v1/auth/signup", {
+    json: { email, password },
+  });
+  if (reply.status !== 201)
+    throw new Error(`signup failed: ${reply.status} ${JSON.stringify(reply.body)}`);
+  const session = reply.body as AuthSession;
+  return {
+    id: session.user.id,
+    email: session.user.email,
+    token: session.accessToken,
+    refreshToken: session.refreshToken,
+  };
+}
+
 /** Starts a fresh API (fresh database) for one test file. `env` overrides config variables. */
 export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const api = await startTestApi({ RATE_LIMIT_ENABLED: "false", ...env });
+  const api = await startTestApi(env);
   const request = (method: string, path: string, init: RequestInit = {}) =>
     send(api.url, method, path, init);
   return {
     api,
     request,
-    async user(email = `user${++counter}-${Date.now()}@example.com`) {
-      const reply = await request("POST", "/api/v1/auth/signup", {
-        json: { email, password: PASSWORD },
-      });
-      if (reply.status !== 201)
-        throw new Error(`signup failed: ${reply.status} ${JSON.stringify(reply.body)}`);
-      const session = reply.body as AuthSession;
-      return {
-        id: session.user.id,
-        email: session.user.email,
-        token: session.accessToken,
-        refreshToken: session.refreshToken,
-      };
-    },
+    user: (email) => signup(api.url, { email: email ?? uniqueEmail() }),
     async task(user, body = { title: `task ${++counter}` }) {
       const reply = await request("POST", "/api/v1/tasks", { token: user.token, json: body });
       if (reply.status !== 201)
