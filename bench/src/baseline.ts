@@ -37,6 +37,7 @@ interface TaskRow {
   version: number;
   created_at: Date;
   updated_at: Date;
+  deleted_at: Date | null;
 }
 
 interface UserRow {
@@ -69,6 +70,7 @@ function toTask(row: TaskRow) {
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    deletedAt: row.deleted_at ? row.deleted_at.toISOString() : null,
   };
 }
 

@@ -31,7 +31,8 @@ import {
   type SeededUser,
   type SeedSize,
 } from "./seed.js";
-import { freePort, startServer, type Running } from "./servers.js";
+import { freePort } from "@todo/db/testing";
+import { startServer, type Running } from "./servers.js";
 import { errorCount, runWrk, type LoadResult, type LoadSpec } from "./wrk.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -17,9 +17,13 @@ try {
 }
 
 const logger = createLogger(config);
-const db = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const db = openDatabase({
+  databaseUrl: config.databaseUrl,
+  dataDir: config.dataDir,
+  ...config.databaseTimeouts,
+});
 if (config.migrateOnStart) {
-  const applied = await migrateLatest(db.knex);
+  const applied = await migrateLatest(db);
   if (applied.length) logger.info({ applied }, "applied migrations");
 }
 const services = createServices(db, config);

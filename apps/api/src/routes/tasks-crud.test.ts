@@ -40,6 +40,7 @@ describe("POST /tasks", () => {
       version: 1,
       createdAt: expect.stringMatching(ISO),
       updatedAt: expect.stringMatching(ISO),
+      deletedAt: null,
     });
     expect(reply.headers.get("location")).toBe(`/api/v1/tasks/${reply.body.id}`);
     expect(reply.headers.get("etag")).toBe('"1"');

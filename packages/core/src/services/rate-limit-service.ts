@@ -8,9 +8,6 @@ import {
 } from "rate-limiter-flexible";
 import { DomainError } from "../errors.js";
 
-/** The table of the PostgreSQL store, created by the `rate_limits` migration. */
-const TABLE = "rate_limits";
-
 /**
  * Abuse limits (DESIGN §3, OWASP Authentication Cheat Sheet "Login Throttling") over
  * rate-limiter-flexible, as fixed windows:
@@ -35,10 +32,7 @@ export class RateLimitService {
       const memory = new RateLimiterMemory({ keyPrefix, points, duration });
       if (!shared) return memory;
       return new RateLimiterPostgres({
-        storeClient: db.knex,
-        storeType: "knex",
-        tableName: TABLE,
-        tableCreated: true,
+        ...db.rateLimits.store,
         keyPrefix,
         points,
         duration,
