@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DomainError } from "../errors.js";
+import { failure } from "../testing.js";
 import {
   IDEMPOTENCY_KEY_TTL_MS,
   IDEMPOTENCY_LOCK_TIMEOUT_MS,
@@ -27,13 +27,9 @@ async function newUser(): Promise<string> {
 const RESULT = '{"status":201,"headers":{"location":"/api/v1/tasks/1"},"body":"{\\"id\\":1}"}';
 
 async function conflictStatus(promise: Promise<unknown>): Promise<number> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  expect((error as DomainError).code).toBe("idempotency_conflict");
-  return (error as DomainError).status;
+  const error = await failure(promise);
+  expect(error.code).toBe("idempotency_conflict");
+  return error.status;
 }
 
 describe("IdempotencyService", () => {
@@ -41,6 +37,7 @@ describe("IdempotencyService", () => {
     const user = await newUser();
     expect(await service.begin(user, "k1", "fp-a")).toEqual({ kind: "proceed" });
     expect(await conflictStatus(service.begin(user, "k1", "fp-a"))).toBe(409);
+    expect((await failure(service.begin(user, "k1", "fp-a"))).data.retryAfterSeconds).toBe(1);
     await service.complete(user, "k1", RESULT);
     expect(await service.begin(user, "k1", "fp-a")).toEqual({ kind: "replay", result: RESULT });
     expect(await conflictStatus(service.begin(user, "k1", "fp-b"))).toBe(422);
