@@ -251,7 +251,7 @@ async function main(): Promise<void> {
 
     let sql: SqlTrace[] = [];
     if (options.only.has("sql")) {
-      log("tracing the SQL each API request sends (a second API instance with DEBUG=knex:query)");
+      log("tracing the SQL each API request sends (a second API instance with DEBUG=todo:sql)");
       sql = await traceSql({ env, workDir, token: tokens[0]!, deepToken, paths });
     }
 
@@ -563,7 +563,7 @@ async function checkSameResponses(
 }
 
 /**
- * Starts a second API with `DEBUG=knex:query` and sends one request of each kind, one at a time,
+ * Starts a second API with `DEBUG=todo:sql` and sends one request of each kind, one at a time,
  * recording the statements each one sent.
  */
 async function traceSql(context: {
@@ -577,7 +577,7 @@ async function traceSql(context: {
     name: "api-sql-trace",
     script: API_SCRIPT,
     port: await freePort(),
-    env: { ...context.env, DEBUG: "knex:query", DEBUG_COLORS: "no" },
+    env: { ...context.env, DEBUG: "todo:sql", DEBUG_COLORS: "no" },
     logDir: context.workDir,
     cwd: ROOT,
   });
@@ -639,14 +639,13 @@ async function traceSql(context: {
       await new Promise((resolve) => setTimeout(resolve, 150));
       const text = readFileSync(traced.log, "utf8").slice(before);
       const statements = text
-        .split(/\n(?=\S+ knex:query )/)
-        .filter((entry) => entry.includes(" knex:query "))
+        .split(/\n(?=\S+ todo:sql )/)
+        .filter((entry) => entry.includes(" todo:sql "))
         .map((entry) =>
           entry
-            .replace(/^\S+ knex:query /, "")
+            .replace(/^\S+ todo:sql /, "")
             .replace(/\s+/g, " ")
-            .trim()
-            .replace(/ (undefined|trx\d+)$/, ""),
+            .trim(),
         );
       traces.push({ name: request.name, status: response.status, statements });
     }

@@ -16,7 +16,13 @@ export {
   type TaskRow,
   type TasksTable,
 } from "./tables/tasks.js";
-export { userStatements, type NewUser, type UserRow, type UsersTable } from "./tables/users.js";
+export {
+  userStatements,
+  type NewUser,
+  type UserRecord,
+  type UserRow,
+  type UsersTable,
+} from "./tables/users.js";
 export {
   refreshTokenStatements,
   type NewRefreshToken,

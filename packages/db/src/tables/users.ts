@@ -19,6 +19,23 @@ export interface UserRow {
   readonly updatedAt: Date;
 }
 
+/**
+ * A `users` row as the driver returns it, before the model maps it: what a caller that sends
+ * {@link userStatements} itself receives.
+ */
+export interface UserRecord {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string | null;
+  readonly password_hash: string | null;
+  readonly external_issuer: string | null;
+  readonly external_subject: string | null;
+  /** The tasks' counter (see the tasks module), a bigint as text. */
+  readonly task_seq: string;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+}
+
 /** A new account. */
 export interface NewUser {
   readonly email: string;
@@ -48,8 +65,7 @@ const byEmail = (knex: Knex, email: string) => User.query(knex).findOne({ email 
 /** The statements of the table, as text and values, for callers that send them themselves (bench/). */
 export const userStatements = {
   /** The account with this (stored, trimmed and lower-cased) email: what a login reads. */
-  byEmail: (email: string): Statement<Record<string, unknown>> =>
-    compile(byEmail(builder, email).toKnexQuery()),
+  byEmail: (email: string): Statement<UserRecord> => compile(byEmail(builder, email).toKnexQuery()),
 };
 
 /** The one way to reach the `users` table. */
