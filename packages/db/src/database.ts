@@ -86,7 +86,11 @@ export function openDatabase(options: DatabaseOptions): Database {
     return database(knex, "pglite", pooledDriver(knex), observe);
   }
   const pool = postgresPool(options);
-  const knex = knexFactory({ client: "pg", connectionPool: pool });
+  const knex = knexFactory({
+    client: "pg",
+    connectionPool: pool,
+    log: { warn: quietAcquireErrors },
+  });
   return database(knex, "postgres", pool, observe, () => pool.end());
 }
 
@@ -117,6 +121,15 @@ function database(
   };
   internals.set(db, { knex, root });
   return db;
+}
+
+/**
+ * knex's warnings, without the one it prints for every statement that finds no connection (the
+ * database is down): that error reaches the caller anyway, which answers 503, and a line per
+ * request would flood the log during an outage.
+ */
+function quietAcquireErrors(message: string): void {
+  if (!message.startsWith("Acquire connection error")) console.warn(message);
 }
 
 /** pg's parsers, except `date`, which stays text. */
