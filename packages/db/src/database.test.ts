@@ -1,7 +1,10 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { testDatabaseUrl } from "@todo/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql, type ObservedStatement } from "./connection.js";
-import { openDatabase, rootConnection } from "./database.js";
+import { migrateLatest, openDatabase, rootConnection } from "./database.js";
 import { isCheckViolation, isDatabaseUnavailable, isUniqueViolation } from "./errors.js";
 import type { NewTask } from "./tables/tasks.js";
 import { createTestDatabase, freePort, type TestDatabase } from "./testing.js";
@@ -104,6 +107,34 @@ describe("statement observer", () => {
     ]);
     expect(seen[1]?.bindings).toEqual([user.id, 1]);
     await expect(db.users.insert({ email: user.email })).rejects.toSatisfy(isUniqueViolation);
+  });
+});
+
+describe("the embedded database on disk", () => {
+  it("creates its folder once, keeps its data across restarts, and runs with 16 MB of shared buffers", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "todo-pglite-"));
+    try {
+      const first = openDatabase({ dataDir });
+      // Created before openDatabase returns, by a child process.
+      expect(existsSync(join(dataDir, "pgdata", "PG_VERSION"))).toBe(true);
+      expect((await migrateLatest(first)).length).toBeGreaterThan(0);
+      const user = await first.users.insert({ email: "disk@example.com" });
+      await first.close();
+
+      const second = openDatabase({ dataDir });
+      try {
+        expect(await migrateLatest(second)).toEqual([]);
+        expect((await second.users.findById(user.id))?.email).toBe("disk@example.com");
+        const [setting] = await rootConnection(second).rows<{ shared_buffers: string }>(
+          sql("SHOW shared_buffers"),
+        );
+        expect(setting?.shared_buffers).toBe("16MB");
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
