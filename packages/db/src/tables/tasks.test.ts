@@ -29,6 +29,31 @@ const ORDERS = Object.keys(TASK_ORDERS) as TaskOrder[];
 const LIVE_ORDERS = ORDERS.filter((order) => !TASK_ORDERS[order].removed);
 const DIRECTIONS = [false, true];
 
+describe("task list orders and their indexes", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db.close());
+
+  it.each(ORDERS)(
+    "order %s: its index is (user_id, key, id) over the live tasks, or over the trash for a trash order",
+    async (order) => {
+      const { index, key, removed } = TASK_ORDERS[order];
+      const [found] = await db.sql<{ indexdef: string }>(
+        "SELECT indexdef FROM pg_indexes WHERE tablename = 'tasks' AND indexname = $1",
+        [index],
+      );
+      expect(found, `index ${index}`).toBeDefined();
+      const definition = found!.indexdef.toLowerCase();
+      expect(definition).toContain(`(user_id, ${key.toLowerCase()}, id)`);
+      expect(definition).toMatch(
+        removed ? /where \(deleted_at is not null\)$/ : /where \(deleted_at is null\)$/,
+      );
+    },
+  );
+});
+
 describe.skipIf(!postgres)(
   "task list query plans (PostgreSQL only: skipped when TEST_DATABASE_URL is unset, since PGlite's planner statistics are not the server's)",
   () => {

@@ -41,9 +41,10 @@ export interface TaskOrderDefinition {
 }
 
 /**
- * Every order a list can take, each next to the index that serves it (the test beside this file
- * EXPLAINs each one on PostgreSQL and fails on a Sort node or another index). The indexes were made
- * by the migrations named here; a new order needs its index in a new migration.
+ * Every order a list can take, each next to the index that serves it. The test beside this file
+ * checks each index's definition against its key and, on PostgreSQL, EXPLAINs each order and
+ * fails on a Sort node or another index. The indexes were made by the migrations named here; a
+ * new order needs its index in a new migration.
  *
  * Tasks without a due date sort as if due at `infinity`: last ascending, first descending, under
  * a key that is never null.
