@@ -178,6 +178,38 @@ describe("isDatabaseUnavailable", () => {
   });
 
   it.skipIf(!testDatabaseUrl())(
+    "is true when no connection comes free within the connect timeout (PostgreSQL)",
+    async () => {
+      const busy = openDatabase({
+        databaseUrl: testDatabaseUrl(),
+        poolMax: 1,
+        connectTimeoutMs: 200,
+      });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let started!: () => void;
+      const holding = new Promise<void>((resolve) => (started = resolve));
+      try {
+        // The one connection, held by a transaction.
+        const transaction = busy.transaction(async () => {
+          started();
+          await held;
+        });
+        await holding;
+        const error = await busy.ping().catch((thrown: unknown) => thrown);
+        expect((error as Error).message).toBe("timeout exceeded when trying to connect");
+        expect(isDatabaseUnavailable(error)).toBe(true);
+        release();
+        await transaction;
+        expect(await busy.ping()).toBe(true);
+      } finally {
+        release();
+        await busy.close();
+      }
+    },
+  );
+
+  it.skipIf(!testDatabaseUrl())(
     "is true for a statement the server cancelled at statement_timeout (PostgreSQL)",
     async () => {
       const slow = openDatabase({ databaseUrl: testDatabaseUrl(), statementTimeoutMs: 100 });
