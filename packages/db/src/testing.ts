@@ -7,6 +7,9 @@ import { sql, type StatementObserver } from "./connection.js";
 import { migrateLatest, openDatabase, rootConnection, type Database } from "./database.js";
 import { migrationSource } from "./migrations/index.js";
 
+/** How long a test's statement may wait for a connection or run: 10 minutes, as the test runner's limit. */
+const TEST_TIMEOUT_MS = 600_000;
+
 /** A database made for one test file; `close()` also drops it (PostgreSQL). */
 export interface TestDatabase extends Database {
   /** The PostgreSQL database name, or `"pglite"` for the embedded one. */
@@ -43,6 +46,10 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const database = openDatabase({
     databaseUrl: withDatabase(adminUrl, name),
     poolMax: 20,
+    // Tests run on busy machines: a slow moment must not pass for an outage. Only a true hang
+    // should stop a test, and the test runner's limit catches that.
+    connectTimeoutMs: TEST_TIMEOUT_MS,
+    statementTimeoutMs: TEST_TIMEOUT_MS,
     onStatement: options.onStatement,
   });
   const close = database.close.bind(database);
@@ -73,7 +80,11 @@ async function ensureTemplate(adminUrl: string): Promise<string> {
       const building = `${template}_building`;
       await admin.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
       await admin.query(`CREATE DATABASE ${building}`);
-      const database = openDatabase({ databaseUrl: withDatabase(adminUrl, building), poolMax: 1 });
+      const database = openDatabase({
+        databaseUrl: withDatabase(adminUrl, building),
+        poolMax: 1,
+        connectTimeoutMs: TEST_TIMEOUT_MS,
+      });
       try {
         await migrateLatest(database);
       } finally {
