@@ -30,5 +30,5 @@ export {
   type RefreshTokensTable,
 } from "./tables/refresh-tokens.js";
 export type { IdempotencyKeyRow, IdempotencyKeysTable } from "./tables/idempotency-keys.js";
-export type { RateLimitStore, RateLimitsTable } from "./tables/rate-limits.js";
+export type { RateLimitsTable, SharedLimit } from "./tables/rate-limits.js";
 export { isCheckViolation, isDatabaseUnavailable, isUniqueViolation } from "./errors.js";

@@ -1,11 +1,6 @@
 import type { Config } from "@todo/config";
 import type { Database } from "@todo/db";
-import {
-  RateLimiterMemory,
-  RateLimiterPostgres,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { DomainError } from "../errors.js";
 
 /**
@@ -31,13 +26,7 @@ export class RateLimitService {
     const limiter = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
       const memory = new RateLimiterMemory({ keyPrefix, points, duration });
       if (!shared) return memory;
-      return new RateLimiterPostgres({
-        ...db.rateLimits.store,
-        keyPrefix,
-        points,
-        duration,
-        insuranceLimiter: memory,
-      });
+      return db.rateLimits.limiter({ keyPrefix, points, duration, insurance: memory });
     };
     this.authByIp = limiter("auth-ip", settings.authPoints, settings.authDuration);
     this.authByEmail = limiter("auth-email", settings.authPoints, settings.authDuration);
