@@ -19,6 +19,7 @@ export interface IdempotencyKeyRow {
 export interface IdempotencyKeysTable {
   /** Claims an unused key at `claimedAt`; false when the key is already there. */
   claim(userId: string, key: string, fingerprint: string, claimedAt: Date): Promise<boolean>;
+  /** The user's key, claimed or completed, or `undefined`. */
   find(userId: string, key: string): Promise<IdempotencyKeyRow | undefined>;
   /**
    * Takes a key over for a new request (its result cleared), if it is still the claim of

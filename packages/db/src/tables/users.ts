@@ -76,6 +76,7 @@ export interface UsersTable {
    *   taken, and its check violation (23514) for an email that is not trimmed and lower-cased.
    */
   insert(user: NewUser): Promise<UserRow>;
+  /** The account with this id, or `undefined`. */
   findById(id: string): Promise<UserRow | undefined>;
   /** By the stored (trimmed, lower-cased) email. */
   findByEmail(email: string): Promise<UserRow | undefined>;
