@@ -5,6 +5,7 @@ import { testDatabaseUrl } from "@todo/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql, type ObservedStatement } from "./connection.js";
 import { migrateLatest, openDatabase, rootConnection } from "./database.js";
+import { migrationSource } from "./migrations/index.js";
 import { isCheckViolation, isDatabaseUnavailable, isUniqueViolation } from "./errors.js";
 import type { NewTask } from "./tables/tasks.js";
 import { createTestDatabase, freePort, type TestDatabase } from "./testing.js";
@@ -107,6 +108,48 @@ describe("statement observer", () => {
     ]);
     expect(seen[1]?.bindings).toEqual([user.id, 1]);
     await expect(db.users.insert({ email: user.email })).rejects.toSatisfy(isUniqueViolation);
+  });
+});
+
+describe("migrations", () => {
+  it("20261210000001 turns stored responses into the result text the API replays, and keeps keys in flight", async () => {
+    const embedded = openDatabase({});
+    try {
+      const earlier = {
+        ...migrationSource,
+        getMigrations: async () =>
+          (await migrationSource.getMigrations([])).filter(([name]) => name < "20261210000001"),
+      };
+      const { knex } = rootConnection(embedded);
+      await knex.migrate.latest({ migrationSource: earlier });
+      const user = await embedded.users.insert({ email: "migrated@example.com" });
+      const body = '{"id":1,"title":"x"}';
+      await knex("idempotency_keys").insert([
+        {
+          user_id: user.id,
+          key: "done",
+          fingerprint: "fp",
+          response_status: 201,
+          response_headers: JSON.stringify({ location: "/api/v1/tasks/1", etag: '"1"' }),
+          response_body: body,
+        },
+        { user_id: user.id, key: "running", fingerprint: "fp" },
+      ]);
+
+      expect(await migrateLatest(embedded)).toEqual(["20261210000001_idempotency_result"]);
+      const done = await embedded.idempotencyKeys.find(user.id, "done");
+      expect(JSON.parse(done!.result!)).toEqual({
+        status: 201,
+        headers: { location: "/api/v1/tasks/1", etag: '"1"' },
+        body,
+      });
+      expect(await embedded.idempotencyKeys.find(user.id, "running")).toMatchObject({
+        fingerprint: "fp",
+        result: null,
+      });
+    } finally {
+      await embedded.close();
+    }
   });
 });
 
