@@ -1,7 +1,8 @@
 // The baseline: the physical limit of this stack on this machine. node:http + pg, no framework, no
 // ORM, no schema library. It verifies the same HS256 access token (jose, same allowlist, issuer and
-// audience) and sends the same SQL the API sends for the benchmarked routes (read from knex's
-// debug output; `pnpm bench` prints the API's statements per request beside it), and answers with
+// audience) and sends the same SQL the API sends for the benchmarked routes: the statement texts
+// come from the table modules of @todo/db (read once at start; `pnpm bench` prints the API's
+// statements per request beside the report, from `DEBUG=todo:sql`), and answers with
 // the same JSON and the same response headers: the API's static ones (security headers), handed
 // over by `pnpm bench` with `--headers <file>`, and a new X-Request-Id per response. So the two
 // write the same bytes, and the comparison measures the layers, not a shorter answer.
@@ -15,37 +16,106 @@ import { jwtVerify, SignJWT } from "jose";
 import pg from "pg";
 import { ConfigError, loadConfig, type Config } from "@todo/config";
 import { ARGON2_OPTIONS } from "@todo/core";
+import {
+  refreshTokenStatements,
+  taskStatements,
+  userStatements,
+  type Statement,
+  type TaskRow,
+  type UserRecord,
+} from "@todo/db";
 
 const PRIORITIES = ["none", "low", "medium", "high"] as const;
 const DATE_OID = 1082;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** The statement AuthService.sessionActive sends (the same text, placeholders numbered). */
-export const SESSION_SQL = `select 1 from users where id = $1 and exists (
-  select 1 from refresh_tokens
-  where family_id = $2 and user_id = users.id and revoked_at is null and expires_at > now())`;
-const LIST_SELECT = `select * from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null`;
+const LIMIT = 20;
 
-interface TaskRow {
-  id: number;
-  title: string;
-  description: string | null;
-  completed: boolean;
-  completed_at: Date | null;
-  due_date: string | null;
-  priority: number;
-  tags: string[];
-  version: number;
-  created_at: Date;
-  updated_at: Date;
+/** Marker values, one per name, to find where each value goes in a module's statement. */
+const markers = new Map<unknown, string>();
+function marker<T>(name: string, value: T): T {
+  markers.set(value, name);
+  return value;
 }
 
-interface UserRow {
-  id: string;
-  email: string;
-  name: string | null;
-  password_hash: string | null;
-  created_at: Date;
+/** A table module's statement as the baseline sends it: its text, and its values by name. */
+interface Template {
+  readonly sql: string;
+  values(args: Readonly<Record<string, unknown>>): unknown[];
 }
+
+/**
+ * Reads a statement built with {@link marker} values once, so that requests only fill values in.
+ * A value that is no marker is a constant of the statement (the `limit 1` of a lookup).
+ */
+function template(statement: Statement<unknown>): Template {
+  const slots = statement.bindings.map((value) => ({ name: markers.get(value), value }));
+  return {
+    sql: statement.sql,
+    values: (args) => slots.map(({ name, value }) => (name === undefined ? value : args[name])),
+  };
+}
+
+const owner = marker("owner", "00000000-0000-4000-8000-00000000000a");
+const taskId = marker("id", 900_001);
+const title = marker("title", "\u0000title");
+/** The statements of the benchmarked routes, from the table modules. */
+const SQL = {
+  sessionLive: refreshTokenStatements.sessionLive,
+  find: template(taskStatements.find(owner, taskId)),
+  firstPage: template(
+    taskStatements.list(
+      owner,
+      {},
+      { order: "createdAt", descending: true, limit: marker("limit", 900_002) },
+    ),
+  ),
+  offsetPage: template(
+    taskStatements.list(
+      owner,
+      {},
+      {
+        order: "createdAt",
+        descending: true,
+        limit: marker("limit", 900_002),
+        offset: marker("offset", 900_003),
+      },
+    ),
+  ),
+  cursorPage: template(
+    taskStatements.list(
+      owner,
+      {},
+      {
+        order: "createdAt",
+        descending: true,
+        limit: marker("limit", 900_002),
+        after: { value: marker("value", "\u0000value"), id: marker("after", 900_004) },
+      },
+    ),
+  ),
+  count: template(taskStatements.count(owner, {})),
+  create: template(
+    taskStatements.create(owner, {
+      title,
+      description: marker("description", "\u0000description"),
+      dueDate: marker("dueDate", "\u0000dueDate"),
+      priority: marker("priority", 900_005),
+      tags: marker("tags", []),
+      completed: marker("completed", true),
+    }),
+  ),
+  rename: template(taskStatements.update(owner, taskId, { title })),
+  renameDecided: template(taskStatements.decide(owner, taskId, { title })),
+  userByEmail: template(userStatements.byEmail(marker("email", "\u0000email"))),
+  insertRefreshToken: template(
+    refreshTokenStatements.insert({
+      userId: owner,
+      familyId: marker("familyId", "\u0000familyId"),
+      tokenHash: marker("tokenHash", "\u0000tokenHash"),
+      expiresAt: marker("expiresAt", new Date(0)),
+    }),
+  ),
+};
 
 class HttpError extends Error {
   constructor(
@@ -69,6 +139,7 @@ function toTask(row: TaskRow) {
     version: row.version,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    deletedAt: row.deleted_at ? row.deleted_at.toISOString() : null,
   };
 }
 
@@ -114,7 +185,7 @@ export async function startBaseline(
       // still has a live refresh token, else the session has ended.
       const { sub, sid } = payload;
       if (typeof sub === "string" && UUID.test(sub) && typeof sid === "string" && UUID.test(sid)) {
-        const { rows } = await pool.query(SESSION_SQL, [sub, sid]);
+        const { rows } = await pool.query(SQL.sessionLive, [sub, sid]);
         if (rows.length) return sub;
       }
     } catch {
@@ -123,60 +194,51 @@ export async function startBaseline(
     throw new HttpError(401, "unauthorized");
   }
 
+  const query = <Row>(statement: Template, args: Readonly<Record<string, unknown>>) =>
+    pool.query<Row & pg.QueryResultRow>(statement.sql, statement.values(args));
+
   async function list(userId: string, params: URLSearchParams) {
-    const limit = 20;
     const cursor = params.get("cursor");
     if (cursor) {
       const [sort, createdAt, id] = JSON.parse(
         Buffer.from(cursor, "base64url").toString("utf8"),
       ) as [string, string, number];
       if (sort !== "-createdAt") throw new HttpError(422, "validation_failed");
-      const { rows } = await pool.query<TaskRow>(
-        `${LIST_SELECT} and ((created_at, id) < ($2, $3)) order by created_at DESC, id DESC limit $4`,
-        [userId, createdAt, id, limit + 1],
-      );
-      return listBody(rows, limit, {});
+      const { rows } = await query<TaskRow>(SQL.cursorPage, {
+        owner: userId,
+        value: createdAt,
+        after: id,
+        limit: LIMIT + 1,
+      });
+      return listBody(rows, {});
     }
     const page = Number(params.get("page") ?? 1);
     if (!Number.isInteger(page) || page < 1) throw new HttpError(422, "validation_failed");
-    const offset = (page - 1) * limit;
+    const offset = (page - 1) * LIMIT;
     const [{ rows }, counted] = await Promise.all([
       offset > 0
-        ? pool.query<TaskRow>(
-            `${LIST_SELECT} order by created_at DESC, id DESC limit $2 offset $3`,
-            [userId, limit + 1, offset],
-          )
-        : pool.query<TaskRow>(`${LIST_SELECT} order by created_at DESC, id DESC limit $2`, [
-            userId,
-            limit + 1,
-          ]),
-      pool.query<{ count: string }>(
-        `select count(*) as "count" from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null`,
-        [userId],
-      ),
+        ? query<TaskRow>(SQL.offsetPage, { owner: userId, limit: LIMIT + 1, offset })
+        : query<TaskRow>(SQL.firstPage, { owner: userId, limit: LIMIT + 1 }),
+      query<{ count: number }>(SQL.count, { owner: userId }),
     ]);
-    const total = Number(counted.rows[0]?.count ?? 0);
-    return listBody(rows, limit, { total, page, totalPages: Math.ceil(total / limit) });
+    const total = counted.rows[0]?.count ?? 0;
+    return listBody(rows, { total, page, totalPages: Math.ceil(total / LIMIT) });
   }
 
-  function listBody(rows: TaskRow[], limit: number, totals: object) {
-    const data = rows.slice(0, limit);
+  function listBody(rows: TaskRow[], totals: object) {
+    const data = rows.slice(0, LIMIT);
     const last = data.at(-1);
     const nextCursor =
-      rows.length > limit && last
+      rows.length > LIMIT && last
         ? Buffer.from(
             JSON.stringify(["-createdAt", last.created_at.toISOString(), last.id]),
           ).toString("base64url")
         : null;
-    return { data: data.map(toTask), meta: { limit, ...totals, nextCursor } };
+    return { data: data.map(toTask), meta: { limit: LIMIT, ...totals, nextCursor } };
   }
 
   async function get(userId: string, id: number) {
-    const { rows } = await pool.query<TaskRow>(`${LIST_SELECT} and "id" = $2 limit $3`, [
-      userId,
-      id,
-      1,
-    ]);
+    const { rows } = await query<TaskRow>(SQL.find, { owner: userId, id });
     if (!rows[0]) throw new HttpError(404, "not_found");
     return toTask(rows[0]);
   }
@@ -188,13 +250,15 @@ export async function startBaseline(
       ? body.tags.map((tag) => String(tag).trim().toLowerCase())
       : [];
     if (priority < 0) throw new HttpError(422, "validation_failed");
-    const { rows } = await pool.query<TaskRow>(
-      `WITH seq AS (UPDATE users SET task_seq = task_seq + 1 WHERE id = $1 RETURNING task_seq)
-       INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags)
-       SELECT $2, seq.task_seq, $3, $4, $5, CASE WHEN $6 THEN now() END, $7, $8, $9::text[] FROM seq
-       RETURNING *`,
-      [userId, userId, title, null, false, false, null, priority, tags],
-    );
+    const { rows } = await query<TaskRow>(SQL.create, {
+      owner: userId,
+      title,
+      description: null,
+      completed: false,
+      dueDate: null,
+      priority,
+      tags,
+    });
     if (!rows[0]) throw new HttpError(401, "unauthorized");
     return toTask(rows[0]);
   }
@@ -202,21 +266,20 @@ export async function startBaseline(
   async function patch(userId: string, id: number, body: Record<string, unknown>) {
     if (Object.keys(body).some((field) => field !== "title"))
       throw new HttpError(422, "validation_failed");
-    const { rows } = await pool.query<TaskRow>(
-      `update "tasks" set "title" = $1, "version" = version + 1, "updated_at" = CURRENT_TIMESTAMP where "tasks"."user_id" = $2 and "deleted_at" is null and "id" = $3 returning *`,
-      [requireTitle(body.title), userId, id],
-    );
-    if (!rows[0]) throw new HttpError(404, "not_found");
-    return toTask(rows[0]);
+    const args = { owner: userId, id, title: requireTitle(body.title) };
+    // As the tasks module: one UPDATE, and the deciding statement only when it matched nothing.
+    const { rows } = await query<TaskRow>(SQL.rename, args);
+    const row = rows[0] ?? (await query<TaskRow>(SQL.renameDecided, args)).rows[0];
+    if (!row) throw new HttpError(404, "not_found");
+    return toTask(row);
   }
 
   async function login(body: Record<string, unknown>) {
     if (typeof body.email !== "string" || typeof body.password !== "string")
       throw new HttpError(422, "validation_failed");
-    const { rows } = await pool.query<UserRow>(
-      `select "users".* from "users" where "email" = $1 limit $2`,
-      [body.email.trim().toLowerCase(), 1],
-    );
+    const { rows } = await query<UserRecord>(SQL.userByEmail, {
+      email: body.email.trim().toLowerCase(),
+    });
     const user = rows[0];
     const matches = await argon2
       .verify(user?.password_hash ?? (await dummyHash), body.password)
@@ -224,15 +287,12 @@ export async function startBaseline(
     if (!user?.password_hash || !matches) throw new HttpError(401, "invalid_credentials");
     const familyId = randomUUID();
     const refreshToken = randomBytes(32).toString("base64url");
-    await pool.query(
-      `insert into "refresh_tokens" ("expires_at", "family_id", "token_hash", "user_id") values ($1, $2, $3, $4) returning "id"`,
-      [
-        new Date(Date.now() + config.jwt.refreshTokenTtl * 1000),
-        familyId,
-        createHash("sha256").update(refreshToken).digest("hex"),
-        user.id,
-      ],
-    );
+    await query(SQL.insertRefreshToken, {
+      owner: user.id,
+      familyId,
+      tokenHash: createHash("sha256").update(refreshToken).digest("hex"),
+      expiresAt: new Date(Date.now() + config.jwt.refreshTokenTtl * 1000),
+    });
     const now = Math.floor(Date.now() / 1000);
     const accessToken = await new SignJWT({ sid: familyId })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })

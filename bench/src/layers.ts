@@ -2,9 +2,9 @@ import { SignJWT, jwtVerify } from "jose";
 import pg from "pg";
 import { testConfig } from "@todo/config";
 import { createServices } from "@todo/core";
-import { openDatabase } from "@todo/db";
-import { SESSION_SQL } from "./baseline.js";
+import { openDatabase, refreshTokenStatements, taskStatements, type Statement } from "@todo/db";
 import type { SeededUser } from "./seed.js";
+import { userEmail } from "./seed.js";
 
 /** CPU time per operation of one layer, in microseconds, measured in this process. */
 export interface LayerTiming {
@@ -13,15 +13,13 @@ export interface LayerTiming {
   readonly opsPerSecond: number;
 }
 
-const GET_SQL = `select * from "tasks" where "tasks"."user_id" = $1 and "deleted_at" is null and "id" = $2 limit $3`;
-
 /**
- * Where a request's CPU goes, layer by layer, without HTTP: the core's services against the same
- * statement through knex's runner, through knex's SQL on `Database.rows` (what the core does) and
- * through `pg`, and jose's HS256 verification with the secret as bytes
- * against a pre-imported CryptoKey (what AuthService passes). Each op runs `count` times at 16 in
- * flight; the figure is `process.cpuUsage()` per op, which contention on a shared machine moves
- * far less than throughput.
+ * Where a request's CPU goes, layer by layer, without HTTP: the core's services, the table
+ * modules they call (`db.tasks`, `db.refreshTokens` on the fast path; `db.users` through its
+ * Objection model) and the same statement through `pg` alone, and jose's HS256 verification with
+ * the secret as bytes against a pre-imported CryptoKey (what AuthService passes). Each op runs
+ * `count` times at 16 in flight; the figure is `process.cpuUsage()` per op, which contention on a
+ * shared machine moves far less than throughput.
  */
 export async function measureLayers(
   url: string,
@@ -35,7 +33,13 @@ export async function measureLayers(
     JWT_AUDIENCE: "todo-api",
     DATABASE_URL: url,
   });
-  const db = openDatabase({ databaseUrl: url });
+  let captured: { sql: string } | undefined;
+  const db = openDatabase({
+    databaseUrl: url,
+    onStatement: (statement) => {
+      captured = statement;
+    },
+  });
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const services = createServices(db, config);
   const bytes = new TextEncoder().encode(secret);
@@ -69,13 +73,12 @@ export async function measureLayers(
   const user = (i: number) => seededUser(i).id;
   const actor = (i: number) => ({ userId: user(i) });
   const id = (i: number) => 1 + (i % 100);
-  const taskQuery = (i: number) =>
-    db
-      .knex("tasks")
-      .where("tasks.user_id", user(i))
-      .whereNull("deleted_at")
-      .where({ id: id(i) })
-      .first();
+  const email = (i: number) => userEmail(1 + (i % users.length));
+  const viaPg = (statement: Statement<unknown>) =>
+    pool.query(statement.sql, statement.bindings as unknown[]);
+  // The text Objection sends for a lookup by email, as the database's statement observer saw it.
+  await db.users.findByEmail(email(0));
+  const byEmailSql = captured!.sql;
   const ops: [string, (i: number) => Promise<unknown>][] = [
     [
       "jose jwtVerify, secret as bytes",
@@ -90,13 +93,16 @@ export async function measureLayers(
       (i) => services.auth.authenticate(tokens[i % tokens.length]!),
     ],
     [
+      "Session live: db.refreshTokens (fast path)",
+      (i) => db.refreshTokens.sessionLive(user(i), seededUser(i).sessionId),
+    ],
+    [
       "Session live: pg, same SQL",
-      (i) => pool.query(SESSION_SQL, [user(i), seededUser(i).sessionId]),
+      (i) => pool.query(refreshTokenStatements.sessionLive, [user(i), seededUser(i).sessionId]),
     ],
     ["TaskService.get (core)", (i) => services.tasks.get(actor(i), id(i))],
-    ["Task get: knex builder, awaited (knex's runner)", (i) => taskQuery(i)],
-    ["Task get: knex builder on Database.rows (API)", (i) => db.rows(taskQuery(i))],
-    ["Task get: pg, same SQL", (i) => pool.query(GET_SQL, [user(i), id(i), 1])],
+    ["Task find: db.tasks (fast path)", (i) => db.tasks.find(user(i), id(i))],
+    ["Task find: pg, same SQL", (i) => viaPg(taskStatements.find(user(i), id(i)))],
     [
       "TaskService.list page 1 (core, 2 queries)",
       (i) =>
@@ -111,6 +117,16 @@ export async function measureLayers(
       "TaskService.update title (core)",
       (i) => services.tasks.update(actor(i), id(i), { title: `Layer ${i}` }),
     ],
+    [
+      "Task change title: db.tasks (fast path)",
+      (i) => db.tasks.change(user(i), id(i), { title: `Layer change ${i}` }),
+    ],
+    [
+      "Task change title: pg, same SQL",
+      (i) => viaPg(taskStatements.update(user(i), id(i), { title: `Layer pg ${i}` })),
+    ],
+    ["User by email: db.users (Objection model)", (i) => db.users.findByEmail(email(i))],
+    ["User by email: pg, same SQL", (i) => pool.query(byEmailSql, [email(i), 1])],
   ];
   const timings: LayerTiming[] = [];
   try {

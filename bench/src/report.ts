@@ -19,7 +19,7 @@ export interface DepthRow {
   readonly baseline: LoadResult;
 }
 
-/** The SQL statements one API request sent (knex debug output). */
+/** The SQL statements one API request sent (`DEBUG=todo:sql` output). */
 export interface SqlTrace {
   readonly name: string;
   readonly status: number;
@@ -274,7 +274,7 @@ export function printReport(report: Report): void {
   );
 
   if (report.sql.length) {
-    out.push("", "SQL per API request (knex debug; the baseline sends the same statements)");
+    out.push("", "SQL per API request (DEBUG=todo:sql; the baseline sends the same statements)");
     for (const trace of report.sql) {
       out.push(`  ${trace.name} → ${trace.status}: ${trace.statements.length} statement(s)`);
       for (const statement of trace.statements)

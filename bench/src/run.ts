@@ -31,7 +31,8 @@ import {
   type SeededUser,
   type SeedSize,
 } from "./seed.js";
-import { freePort, startServer, type Running } from "./servers.js";
+import { freePort } from "@todo/db/testing";
+import { startServer, type Running } from "./servers.js";
 import { errorCount, runWrk, type LoadResult, type LoadSpec } from "./wrk.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -45,9 +46,8 @@ const AUDIENCE = "todo-api";
 const SCENARIOS = ["list", "get", "patch", "create", "login"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const SEED: SeedSize = { users: 1000, tasksPerUser: 100, deepTasks: 100_000 };
-const DEEP_OFFSET = 99_980;
 const PAGE_LIMIT = 20;
-/** Page mode's deep page: offset 99,960 with limit 20. */
+/** Page mode's deep page: offset 99,960 with limit 20; its nextCursor starts after row 99,980. */
 const DEEP_PAGE = 4_999;
 
 const HELP = `pnpm bench [options]   (needs a built tree: pnpm build; wrk from Debian; hyperfine optional)
@@ -235,14 +235,14 @@ async function main(): Promise<void> {
     const deepFile = join(workDir, "deep.txt");
     writeFileSync(deepFile, `${deepToken} ${DEEP_EMAIL}\n`);
 
-    const cursors = await deepCursors(url, seeded.deep.id);
+    const cursors = await deepCursors(api.url, deepToken);
     const paths = {
       first: `/api/v1/tasks?limit=${PAGE_LIMIT}`,
       cursorShallow: `/api/v1/tasks?limit=${PAGE_LIMIT}&cursor=${cursors.shallow}`,
       cursorDeep: `/api/v1/tasks?limit=${PAGE_LIMIT}&cursor=${cursors.deep}`,
       pageDeep: `/api/v1/tasks?limit=${PAGE_LIMIT}&page=${DEEP_PAGE}`,
     };
-    const cursorCheck = await checkCursor(api.url, deepToken, cursors.shallow);
+    const cursorCheck = "the cursors are the API's own nextCursor (after pages 1 and 4,999)";
     const responseCheck = await checkSameResponses(api.url, baseline.url, tokens[0]!, [
       "/api/v1/tasks/7",
       paths.first,
@@ -250,7 +250,7 @@ async function main(): Promise<void> {
 
     let sql: SqlTrace[] = [];
     if (options.only.has("sql")) {
-      log("tracing the SQL each API request sends (a second API instance with DEBUG=knex:query)");
+      log("tracing the SQL each API request sends (a second API instance with DEBUG=todo:sql)");
       sql = await traceSql({ env, workDir, token: tokens[0]!, deepToken, paths });
     }
 
@@ -471,44 +471,23 @@ async function signToken(secret: string, user: SeededUser): Promise<string> {
 }
 
 /**
- * The cursors the API hands out for the default sort (`-createdAt`): after row 20 (what page 1's
- * `nextCursor` is) and after row 99,980, built from the rows as the API's `encodeCursor` does.
+ * The cursors the API hands out for the default sort (`-createdAt`): after row 20 (page 1's
+ * `nextCursor`) and after row 99,980 (the `nextCursor` of page 4,999), read off the API itself.
  */
 async function deepCursors(
-  url: string,
-  userId: string,
+  apiUrl: string,
+  token: string,
 ): Promise<{ shallow: string; deep: string }> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const after = async (offset: number) => {
-      const { rows } = await client.query<{ created_at: Date; id: number }>(
-        `SELECT created_at, id FROM tasks WHERE user_id = $1 AND deleted_at IS NULL
-         ORDER BY created_at DESC, id DESC OFFSET $2 LIMIT 1`,
-        [userId, offset - 1],
-      );
-      const row = rows[0]!;
-      return Buffer.from(
-        JSON.stringify(["-createdAt", row.created_at.toISOString(), row.id]),
-      ).toString("base64url");
-    };
-    return { shallow: await after(PAGE_LIMIT), deep: await after(DEEP_OFFSET) };
-  } finally {
-    await client.end();
-  }
-}
-
-/** Checks that the constructed cursor after row 20 is the `nextCursor` the API gives for page 1. */
-async function checkCursor(apiUrl: string, token: string, expected: string): Promise<string> {
-  const response = await fetch(`${apiUrl}/api/v1/tasks?limit=${PAGE_LIMIT}`, {
-    headers: { Authorization: `Bearer ${token}` },
-  });
-  const body = (await response.json()) as { meta?: { nextCursor?: string } };
-  if (body.meta?.nextCursor === expected)
-    return "constructed cursor equals the API's nextCursor for page 1";
-  throw new Error(
-    `the constructed cursor ${expected} differs from the API's ${JSON.stringify(body.meta)}`,
-  );
+  const nextCursor = async (query: string) => {
+    const response = await fetch(`${apiUrl}/api/v1/tasks?limit=${PAGE_LIMIT}${query}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const body = (await response.json()) as { meta?: { nextCursor?: unknown } };
+    if (typeof body.meta?.nextCursor !== "string")
+      throw new Error(`GET /api/v1/tasks${query} gave no nextCursor: ${JSON.stringify(body)}`);
+    return body.meta.nextCursor;
+  };
+  return { shallow: await nextCursor(""), deep: await nextCursor(`&page=${DEEP_PAGE}`) };
 }
 
 /** Headers that differ per response, or per body, rather than per server. */
@@ -562,7 +541,7 @@ async function checkSameResponses(
 }
 
 /**
- * Starts a second API with `DEBUG=knex:query` and sends one request of each kind, one at a time,
+ * Starts a second API with `DEBUG=todo:sql` and sends one request of each kind, one at a time,
  * recording the statements each one sent.
  */
 async function traceSql(context: {
@@ -576,7 +555,7 @@ async function traceSql(context: {
     name: "api-sql-trace",
     script: API_SCRIPT,
     port: await freePort(),
-    env: { ...context.env, DEBUG: "knex:query", DEBUG_COLORS: "no" },
+    env: { ...context.env, DEBUG: "todo:sql", DEBUG_COLORS: "no" },
     logDir: context.workDir,
     cwd: ROOT,
   });
@@ -638,14 +617,13 @@ async function traceSql(context: {
       await new Promise((resolve) => setTimeout(resolve, 150));
       const text = readFileSync(traced.log, "utf8").slice(before);
       const statements = text
-        .split(/\n(?=\S+ knex:query )/)
-        .filter((entry) => entry.includes(" knex:query "))
+        .split(/\n(?=\S+ todo:sql )/)
+        .filter((entry) => entry.includes(" todo:sql "))
         .map((entry) =>
           entry
-            .replace(/^\S+ knex:query /, "")
+            .replace(/^\S+ todo:sql /, "")
             .replace(/\s+/g, " ")
-            .trim()
-            .replace(/ (undefined|trx\d+)$/, ""),
+            .trim(),
         );
       traces.push({ name: request.name, status: response.status, statements });
     }

@@ -52,7 +52,7 @@ export async function createSeededDatabase(
   const started = performance.now();
   const db = openDatabase({ databaseUrl: databaseUrl(adminUrl, name), poolMax: 1 });
   try {
-    await migrateLatest(db.knex);
+    await migrateLatest(db);
   } finally {
     await db.close();
   }

@@ -1,5 +1,6 @@
 import { DomainError } from "@todo/core";
 import { type ErrorCode, type Problem } from "@todo/contract";
+import { isDatabaseUnavailable } from "@todo/db";
 import { ZodError } from "zod";
 import { validationFailed } from "@todo/core";
 
@@ -30,8 +31,10 @@ export const problemType = (code: ErrorCode) =>
 
 /**
  * Turns anything thrown into a {@link DomainError}: domain errors pass through, zod errors become
- * 422, Koa/body-parser HTTP errors map onto their codes, and anything else becomes `internal`
- * (whose text is never shown). Returns `unexpected: true` for the last kind, which must be logged.
+ * 422, a database that cannot be reached (down, restarting, timed out) becomes 503 `unavailable`
+ * with `Retry-After`, Koa/body-parser HTTP errors map onto their codes, and anything else becomes
+ * `internal` (whose text is never shown). Returns `unexpected: true` for the last kind, which must
+ * be logged.
  */
 export function toDomainError(error: unknown): {
   error: DomainError;
@@ -41,6 +44,17 @@ export function toDomainError(error: unknown): {
 } {
   if (error instanceof DomainError) return { error, unexpected: false };
   if (error instanceof ZodError) return { error: validationFailed(error), unexpected: false };
+  if (isDatabaseUnavailable(error)) {
+    return {
+      error: new DomainError(
+        "unavailable",
+        "The service cannot reach its database right now. Try again in a few seconds.",
+        // A restart or failover usually takes seconds; the pool reconnects on the next request.
+        { retryAfterSeconds: 2 },
+      ),
+      unexpected: false,
+    };
+  }
   const http = error as {
     status?: unknown;
     type?: unknown;

@@ -60,8 +60,8 @@ async function dataDigest(): Promise<string> {
         `(SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM ${table} t)`,
     )
     .join(" || ");
-  const result = await h.api.db.knex.raw<{ rows: { digest: string }[] }>(`SELECT ${sql} AS digest`);
-  return result.rows[0]?.digest ?? "";
+  const [row] = await h.api.db.sql<{ digest: string }>(`SELECT ${sql} AS digest`);
+  return row?.digest ?? "";
 }
 
 /** A request as generated: everything the client controls. */

@@ -19,7 +19,11 @@ try {
 }
 
 const logger = createLogger(config);
-const db = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+const db = openDatabase({
+  databaseUrl: config.databaseUrl,
+  dataDir: config.dataDir,
+  ...config.databaseTimeouts,
+});
 const where = config.databaseUrl
   ? `PostgreSQL at ${databaseAddress(config.databaseUrl)}`
   : `embedded PGlite in ${config.dataDir}`;
@@ -52,7 +56,7 @@ try {
     });
   }
   if (config.migrateOnStart) {
-    const applied = await migrateLatest(db.knex);
+    const applied = await migrateLatest(db);
     if (applied.length) logger.info({ applied }, "applied migrations");
   }
 } catch (error) {

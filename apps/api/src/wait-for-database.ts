@@ -1,32 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Database } from "@todo/db";
+import { isDatabaseUnavailable, type Database } from "@todo/db";
 import type { Logger } from "pino";
-
-/** Errors that mean "PostgreSQL is not there (yet)": worth waiting for, unlike a wrong password. */
-const NOT_UP_YET = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "57P03", // cannot_connect_now: the server is starting up or shutting down
-  "57P01", // admin_shutdown
-  "53300", // too_many_connections
-]);
-
-/** Whether `error` says the database is not reachable yet (as opposed to misconfigured). */
-export function isNotUpYet(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof code === "string" && (NOT_UP_YET.has(code) || code.startsWith("08"))) return true;
-  return (
-    typeof message === "string" &&
-    /Connection terminated|timeout exceeded when trying to connect|Timeout acquiring a connection/i.test(
-      message,
-    )
-  );
-}
 
 /** `host:port` of a PostgreSQL URL, without user or password. */
 export function databaseAddress(databaseUrl: string): string {
@@ -65,7 +39,7 @@ export async function waitForDatabase(
       if (attempt > 1) logger.info({ address, attempt }, `PostgreSQL at ${address} is up`);
       return;
     } catch (error) {
-      if (!isNotUpYet(error)) throw error;
+      if (!isDatabaseUnavailable(error)) throw error;
       const reason = (error as { code?: string }).code ?? (error as Error).message;
       logger.warn(
         { address, attempt, retryInMs: delayMs, reason },

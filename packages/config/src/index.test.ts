@@ -15,6 +15,7 @@ describe("loadConfig", () => {
       host: "127.0.0.1",
       port: 3000,
       databaseUrl: undefined,
+      databaseTimeouts: { connectTimeoutMs: 1500, statementTimeoutMs: 5000 },
       migrateOnStart: true,
       jwt: {
         issuer: "todo",
@@ -55,6 +56,24 @@ describe("loadConfig", () => {
         ]),
       );
       expect(message).toContain('"soon" is not a duration');
+    }
+  });
+
+  it("reads the database timeouts as milliseconds and refuses ones out of range", () => {
+    const config = loadConfig({
+      env: { NODE_ENV: "test", DATABASE_CONNECT_TIMEOUT: "2s", DATABASE_STATEMENT_TIMEOUT: "750" },
+    });
+    expect(config.databaseTimeouts).toEqual({ connectTimeoutMs: 2000, statementTimeoutMs: 750 });
+    for (const [name, value] of [
+      ["DATABASE_CONNECT_TIMEOUT", "soon"],
+      ["DATABASE_CONNECT_TIMEOUT", "10ms"],
+      ["DATABASE_CONNECT_TIMEOUT", "2m"],
+      ["DATABASE_STATEMENT_TIMEOUT", "0"],
+      ["DATABASE_STATEMENT_TIMEOUT", "-5s"],
+    ] as const) {
+      expect(() => loadConfig({ env: { NODE_ENV: "test", [name]: value } }), value).toThrow(
+        new RegExp(`${name}: "${value}" is not a duration`),
+      );
     }
   });
 

@@ -21,6 +21,26 @@ const duration = z
     return Math.floor(millis / 1000);
   });
 
+/**
+ * A duration in milliseconds between `min` and `max`: `1500ms`, `2s`, or a bare number of
+ * milliseconds (`1500`).
+ */
+const millis = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .transform((value, ctx) => {
+      const parsed = ms(value as ms.StringValue);
+      if (typeof parsed !== "number" || !Number.isFinite(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${value}" is not a duration from ${ms(min)} to ${ms(max)}, like 1500ms or 2s`,
+        });
+        return z.NEVER;
+      }
+      return Math.round(parsed);
+    });
+
 const positiveInt = z.coerce.number().int().positive();
 
 const commaList = z.string().transform((value) =>
@@ -47,6 +67,8 @@ const EnvSchema = z
       .trim()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
       .optional(),
+    DATABASE_CONNECT_TIMEOUT: millis(100, 60_000).default(1500),
+    DATABASE_STATEMENT_TIMEOUT: millis(100, 3_600_000).default(5000),
     DATA_DIR: z.string().trim().min(1).default("./.data"),
     MIGRATE_ON_START: bool.default(true),
     JWT_SECRET: z
@@ -112,6 +134,22 @@ export interface Config {
   readonly port: number;
   /** PostgreSQL URL; `undefined` selects the embedded PGlite database in {@link Config.dataDir}. */
   readonly databaseUrl: string | undefined;
+  /**
+   * How long PostgreSQL may keep a request waiting, in milliseconds (ignored by PGlite):
+   * - `connectTimeoutMs` (`DATABASE_CONNECT_TIMEOUT`, default 1.5 s): for a connection, free in
+   *   the pool or new. A healthy server accepts one in milliseconds; an unreachable one must turn
+   *   into a 503 within 2 s (DESIGN §10), and 1.5 s leaves the rest of the request half a second.
+   * - `statementTimeoutMs` (`DATABASE_STATEMENT_TIMEOUT`, default 5 s): the server's
+   *   `statement_timeout`. Every statement here reads or writes a few rows through an index (a
+   *   100,000-task list page takes milliseconds), so only a stuck one (waiting on a lock, an
+   *   overloaded server) reaches it, and it is better answered 503 than left hanging. Migrations
+   *   run without it.
+   * Spread into `openDatabase`.
+   */
+  readonly databaseTimeouts: {
+    readonly connectTimeoutMs: number;
+    readonly statementTimeoutMs: number;
+  };
   /** Absolute path of the folder for the embedded database and the development JWT secret. */
   readonly dataDir: string;
   /** Apply pending migrations when the API starts. */
@@ -209,6 +247,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     host: e.HOST,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
+    databaseTimeouts: {
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT,
+    },
     dataDir,
     migrateOnStart: e.MIGRATE_ON_START,
     jwt: {

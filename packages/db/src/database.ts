@@ -1,99 +1,136 @@
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
 import createDebug from "debug";
 import knexFactory, { type Knex } from "knex";
 import ClientPgLite from "knex-pglite";
 import pg from "pg";
+import {
+  connection,
+  pooledDriver,
+  sql,
+  transactionDriver,
+  type Connection,
+  type Queryable,
+  type StatementObserver,
+} from "./connection.js";
 import { migrationSource } from "./migrations/index.js";
-import { bindModels, type Models } from "./models/index.js";
+import { bindTables, type Tables } from "./tables/index.js";
 
-/** Where the database lives: a PostgreSQL URL, or the embedded PGlite database. */
+/** Where the database lives and how long to wait for it. */
 export interface DatabaseOptions {
   /** `postgres://…`; when undefined, PGlite is used. */
   databaseUrl?: string | undefined;
   /** Folder for PGlite's files (`<dataDir>/pgdata`); undefined with no URL means in memory. */
   dataDir?: string | undefined;
   /** Largest pg pool size (ignored by PGlite, which has one connection). Default 10. */
-  poolMax?: number;
+  poolMax?: number | undefined;
+  /**
+   * PostgreSQL only: milliseconds a statement waits for a connection, free in the pool or new
+   * (TCP, TLS and authentication included), before it fails as unavailable. Default 1500.
+   */
+  connectTimeoutMs?: number | undefined;
+  /**
+   * PostgreSQL only: the server's `statement_timeout` for every connection, in milliseconds; a
+   * statement running longer is cancelled (SQLSTATE 57014). Migrations run without it. Default 5000.
+   */
+  statementTimeoutMs?: number | undefined;
+  /**
+   * Called with every statement sent, on the fast path or through knex (tests, the bench).
+   * Without one, `DEBUG=todo:sql` logs each statement's text.
+   */
+  onStatement?: StatementObserver | undefined;
 }
 
-/** A statement {@link Database.rows} can run: a knex query builder or `knex.raw(…)`. */
-export type Statement = Knex.QueryBuilder | Knex.Raw;
-
-/** An open database: the knex instance, the models bound to it, and how to close it. */
-export interface Database {
-  readonly knex: Knex;
-  readonly models: Models;
+/**
+ * An open database: each table through its one module ({@link Tables}), transactions over them,
+ * and the database's health. Nothing else reaches the tables.
+ */
+export interface Database extends Tables {
   readonly dialect: "postgres" | "pglite";
   /**
-   * Runs one statement built with {@link Database.knex} and resolves to its result rows (for
-   * `UPDATE … RETURNING`, the returned rows; a builder's `.first()` still yields an array). On
-   * PostgreSQL the SQL knex compiled goes straight to the driver's pool, the pool knex itself
-   * uses: knex's query runner (pool bookkeeping, events, placeholder rewriting) cost 15–25 µs of
-   * CPU per statement, as much as `pg` itself (bench/). On PGlite it runs through knex, whose
-   * one-connection pool keeps statements out of another caller's transaction.
-   * @throws the driver's error (`pg`'s `DatabaseError`, with its SQLSTATE `code`) as knex would.
+   * Runs `work` in one transaction, on one connection: committed when it resolves, rolled back
+   * when it throws (the error is rethrown). Inside, use only the tables `work` is given: the
+   * database's own run outside the transaction (and on PGlite wait for it to end).
    */
-  rows<Row>(statement: Statement): Promise<Row[]>;
-  /** True when the database answers a trivial query. */
+  transaction<T>(work: (tables: Tables) => Promise<T>): Promise<T>;
+  /** True when the database answers a trivial query; rejects when it cannot be reached. */
   ping(): Promise<boolean>;
   /** Closes the pool (or the embedded database). Safe to call twice. */
   close(): Promise<void>;
 }
 
-const debugQuery = createDebug("knex:query");
+/** 1.5 s: see {@link DatabaseOptions.connectTimeoutMs} and @todo/config's `DATABASE_CONNECT_TIMEOUT`. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 1500;
+/** 5 s: see {@link DatabaseOptions.statementTimeoutMs} and `DATABASE_STATEMENT_TIMEOUT`. */
+const DEFAULT_STATEMENT_TIMEOUT_MS = 5000;
+
+const debugSql = createDebug("todo:sql");
 
 // `date` columns stay `YYYY-MM-DD` strings: a JS Date would shift them by the host's time zone.
 const DATE_OID = 1082;
 const keepDateText = (value: string): string => value;
 
+/** The knex and connection behind each open database (never exported from the package). */
+const internals = new WeakMap<Database, { knex: Knex; root: Connection }>();
+
 /**
- * Opens a database per {@link DatabaseOptions}. Nothing global is touched: models are bound to
- * this knex instance, so two databases can live in one process.
+ * Opens a database per {@link DatabaseOptions}. Nothing global is touched, so two databases can
+ * live in one process. Nothing connects until the first statement.
  */
 export function openDatabase(options: DatabaseOptions): Database {
+  const observe =
+    options.onStatement ?? (debugSql.enabled ? (statement) => debugSql(statement.sql) : undefined);
   if (!options.databaseUrl) {
     const knex = pgliteKnex(options.dataDir);
-    return database(knex, "pglite", async (statement) => {
-      // Re-run as raw SQL, whose `?` are read as placeholders again: a statement with a literal
-      // question mark (written `\\?`) would need it escaped once more. None of ours has one.
-      const { sql, bindings } = statement.toSQL();
-      return (await knex.raw<{ rows: never[] }>(sql, bindings)).rows;
-    });
+    return database(knex, "pglite", pooledDriver(knex), observe);
   }
-  const pool = postgresPool(options.databaseUrl, options.poolMax ?? 10);
-  const knex = knexFactory({ client: "pg", connectionPool: pool });
-  return database(
-    knex,
-    "postgres",
-    async (statement) => {
-      const { sql, bindings } = statement.toSQL().toNative();
-      // Announced as knex announces the statements it runs (its `query` event, `DEBUG=knex:query`),
-      // so query logging and the tests that read the SQL see every statement.
-      if (knex.listenerCount("query") > 0) knex.emit("query", { sql, bindings });
-      debugQuery(sql);
-      return (await pool.query(sql, bindings as unknown[])).rows as never[];
-    },
-    () => pool.end(),
-  );
+  const pool = postgresPool(options);
+  const knex = knexFactory({
+    client: "pg",
+    connectionPool: pool,
+    log: { warn: quietAcquireErrors },
+  });
+  return database(knex, "postgres", pool, observe, () => pool.end());
 }
 
 function database(
   knex: Knex,
   dialect: Database["dialect"],
-  rows: Database["rows"],
+  driver: Queryable,
+  observe: StatementObserver | undefined,
   closePool: () => Promise<void> = async () => {},
 ): Database {
+  // Statements knex runs itself (Objection's, transactions' BEGIN/COMMIT) are observed too.
+  if (observe) {
+    knex.on("query", (query: { sql: string; bindings?: unknown[] }) => {
+      observe({ sql: query.sql, bindings: query.bindings ?? [] });
+    });
+  }
+  const root = connection(knex, driver, observe);
   let closed: Promise<void> | undefined;
-  return {
-    knex,
-    models: bindModels(knex),
+  const db: Database = {
+    ...bindTables(root),
     dialect,
-    rows,
-    ping: () => knex.raw("SELECT 1").then(() => true),
+    transaction: (work) =>
+      knex.transaction(async (trx) =>
+        work(bindTables(connection(trx, await transactionDriver(trx), observe))),
+      ),
+    ping: async () => (await root.rows(sql("SELECT 1"))).length === 1,
     close: () => (closed ??= knex.destroy().then(closePool)),
   };
+  internals.set(db, { knex, root });
+  return db;
+}
+
+/**
+ * knex's warnings, without the one it prints for every statement that finds no connection (the
+ * database is down): that error reaches the caller anyway, which answers 503, and a line per
+ * request would flood the log during an outage.
+ */
+function quietAcquireErrors(message: string): void {
+  if (!message.startsWith("Acquire connection error")) console.warn(message);
 }
 
 /** pg's parsers, except `date`, which stays text. */
@@ -103,15 +140,19 @@ const typeParser = ((oid: number, format?: "text" | "binary") =>
     : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser;
 
 /**
- * The one pool of PostgreSQL connections, shared by knex (`connectionPool`) and
- * {@link Database.rows}. Idle connections close after 30 s.
+ * The one pool of PostgreSQL connections, shared by knex (`connectionPool`) and the table
+ * modules' fast path. Idle connections close after 30 s.
  */
-function postgresPool(connectionString: string, max: number): pg.Pool {
+function postgresPool(options: DatabaseOptions): pg.Pool {
   const pool = new pg.Pool({
-    connectionString,
-    max,
+    connectionString: options.databaseUrl,
+    max: options.poolMax ?? 10,
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: 60_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    // Sent at connection start-up, so it holds for every statement of every connection.
+    statement_timeout: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+    // Lets the kernel notice a peer that vanished without closing the connection.
+    keepAlive: true,
     types: { getTypeParser: typeParser },
   });
   // An idle connection the server closed (restart, idle timeout) is dropped by the pool and
@@ -120,13 +161,25 @@ function postgresPool(connectionString: string, max: number): pg.Pool {
   return pool;
 }
 
+/**
+ * PGlite's start-up parameters: its own, and 16 MB of shared buffers rather than PostgreSQL's
+ * 128 MB. One user's tasks fit many times over, the host's page cache keeps the files warm, and
+ * the WASM heap, which never shrinks, is spared about 110 MB (issue 9: `pnpm start` at 845 MB).
+ */
+const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+
 function pgliteKnex(dataDir: string | undefined): Knex {
   let location: string | undefined;
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     location = join(dataDir, "pgdata");
+    if (!existsSync(join(location, "PG_VERSION"))) createPgliteData(location);
   }
-  const pglite = new PGlite({ dataDir: location, parsers: { [pgliteTypes.DATE]: keepDateText } });
+  const pglite = new PGlite({
+    dataDir: location,
+    parsers: { [pgliteTypes.DATE]: keepDateText },
+    startParams: PGLITE_START_PARAMS,
+  });
   return knexFactory({
     client: ClientPgLite,
     dialect: "postgres",
@@ -134,13 +187,66 @@ function pgliteKnex(dataDir: string | undefined): Knex {
   });
 }
 
-/** Applies every pending migration. Returns the names it applied (empty when up to date). */
-export async function migrateLatest(knex: Knex): Promise<string[]> {
-  const [, applied] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
+/**
+ * Creates a PGlite data folder in a child process, which waits for it (a few seconds, once). In
+ * this process, initdb would leave some 500 MB behind (its own WASM module, a second PGlite and an
+ * image of the folder) for as long as the garbage collector does not come by; a child returns it
+ * all when it exits.
+ * @throws {Error} when the child fails (its stderr is shown).
+ */
+function createPgliteData(location: string): void {
+  const script = `const { PGlite } = await import(process.argv[1]);
+    const db = new PGlite({ dataDir: process.argv[2] });
+    await db.waitReady;
+    await db.close();`;
+  execFileSync(
+    process.execPath,
+    ["--input-type=module", "-e", script, import.meta.resolve("@electric-sql/pglite"), location],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+}
+
+/** {@link migrationSource} with each migration run without `statement_timeout` (index builds may be long). */
+const unboundedMigrations: typeof migrationSource = {
+  ...migrationSource,
+  getMigration: async (entry) => {
+    const migration = await migrationSource.getMigration(entry);
+    const unbounded =
+      (step: ((knex: Knex) => PromiseLike<unknown>) | undefined) =>
+      async (knex: Knex): Promise<void> => {
+        // Each migration runs in its own transaction, which SET LOCAL lasts for.
+        await knex.raw("SET LOCAL statement_timeout = 0");
+        await step?.(knex);
+      };
+    return { up: unbounded(migration.up), down: unbounded(migration.down) };
+  },
+};
+
+/** Applies every pending migration to `db`. Resolves to the names it applied (empty when up to date). */
+export async function migrateLatest(db: Database): Promise<string[]> {
+  const [, applied] = (await migrator(db).latest({ migrationSource: unboundedMigrations })) as [
+    number,
+    string[],
+  ];
   return applied;
 }
 
-/** Rolls every migration back (tests and tooling only). */
-export async function migrateRollbackAll(knex: Knex): Promise<void> {
-  await knex.migrate.rollback({ migrationSource }, true);
+/** Rolls every migration of `db` back (tests and tooling only). */
+export async function migrateRollbackAll(db: Database): Promise<void> {
+  await migrator(db).rollback({ migrationSource: unboundedMigrations }, true);
+}
+
+function internalsOf(db: Database): { knex: Knex; root: Connection } {
+  const found = internals.get(db);
+  if (!found) throw new Error("not a database made by openDatabase");
+  return found;
+}
+
+function migrator(db: Database): Knex.Migrator {
+  return internalsOf(db).knex.migrate;
+}
+
+/** The pool-side connection of `db`, for this package's test fixture. */
+export function rootConnection(db: Database): Connection {
+  return internalsOf(db).root;
 }

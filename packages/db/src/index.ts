@@ -1,6 +1,34 @@
 export { migrateLatest, migrateRollbackAll, openDatabase } from "./database.js";
-export type { Database, DatabaseOptions, Statement } from "./database.js";
-export { bindModels, BaseModel, IdempotencyKey, RefreshToken, Task, User } from "./models/index.js";
-export type { Models, TaskRecord } from "./models/index.js";
-export { isUniqueViolation, isCheckViolation } from "./errors.js";
-export type { Knex } from "knex";
+export type { Database, DatabaseOptions } from "./database.js";
+export type { ObservedStatement, Statement, StatementObserver } from "./connection.js";
+export type { Tables } from "./tables/index.js";
+export {
+  TASK_ORDERS,
+  taskStatements,
+  type ChangeCondition,
+  type NewTask,
+  type TaskChangeOutcome,
+  type TaskChanges,
+  type TaskFilter,
+  type TaskOrder,
+  type TaskOrderDefinition,
+  type TaskPage,
+  type TaskRow,
+  type TasksTable,
+} from "./tables/tasks.js";
+export {
+  userStatements,
+  type NewUser,
+  type UserRecord,
+  type UserRow,
+  type UsersTable,
+} from "./tables/users.js";
+export {
+  refreshTokenStatements,
+  type NewRefreshToken,
+  type RefreshTokenRow,
+  type RefreshTokensTable,
+} from "./tables/refresh-tokens.js";
+export type { IdempotencyKeyRow, IdempotencyKeysTable } from "./tables/idempotency-keys.js";
+export type { RateLimitsTable, SharedLimit } from "./tables/rate-limits.js";
+export { isCheckViolation, isDatabaseUnavailable, isUniqueViolation } from "./errors.js";

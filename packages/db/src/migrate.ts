@@ -4,9 +4,13 @@ import { migrateLatest, openDatabase } from "./database.js";
 
 try {
   const config = loadConfig({ warn: (message) => console.warn(message) });
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    ...config.databaseTimeouts,
+  });
   try {
-    const applied = await migrateLatest(database.knex);
+    const applied = await migrateLatest(database);
     const where = config.databaseUrl ? "PostgreSQL" : `PGlite in ${config.dataDir}`;
     console.log(
       applied.length

@@ -1,14 +1,31 @@
 // Test fixture: a freshly migrated database per test file, never shared and never mocked.
 import { createHash, randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 import { testDatabaseUrl } from "@todo/config";
 import pg from "pg";
-import { migrateLatest, openDatabase, type Database } from "./database.js";
+import { sql, type StatementObserver } from "./connection.js";
+import { migrateLatest, openDatabase, rootConnection, type Database } from "./database.js";
 import { migrationSource } from "./migrations/index.js";
+
+/** How long a test's statement may wait for a connection or run: 10 minutes, as the test runner's limit. */
+const TEST_TIMEOUT_MS = 600_000;
 
 /** A database made for one test file; `close()` also drops it (PostgreSQL). */
 export interface TestDatabase extends Database {
   /** The PostgreSQL database name, or `"pglite"` for the embedded one. */
   readonly name: string;
+  /**
+   * Runs one statement (`$n` placeholders) and resolves to its rows: for what no table module
+   * does and no test should need a module to do — bulk seeding, moving a row back in time,
+   * EXPLAIN. A test that reads or writes state a module offers goes through the module.
+   */
+  sql<Row = Record<string, unknown>>(text: string, bindings?: readonly unknown[]): Promise<Row[]>;
+}
+
+/** Options of {@link createTestDatabase}. */
+export interface TestDatabaseOptions {
+  /** Called with every statement the database sends (see `DatabaseOptions.onStatement`). */
+  onStatement?: StatementObserver;
 }
 
 /**
@@ -16,31 +33,40 @@ export interface TestDatabase extends Database {
  * `CREATE DATABASE … TEMPLATE` from a template migrated once per migration set), else an in-memory
  * PGlite. Files that each call this can run in parallel and leave nothing behind.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const adminUrl = testDatabaseUrl();
   if (!adminUrl) {
-    const database = openDatabase({});
-    await migrateLatest(database.knex);
-    return { ...database, name: "pglite" };
+    const database = openDatabase({ onStatement: options.onStatement });
+    await migrateLatest(database);
+    return Object.assign(database, { name: "pglite", sql: rawSql(database) });
   }
   const template = await ensureTemplate(adminUrl);
   const name = `todo_test_${randomBytes(6).toString("hex")}`;
   await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
-  const database = openDatabase({ databaseUrl: withDatabase(adminUrl, name), poolMax: 20 });
+  const database = openDatabase({
+    databaseUrl: withDatabase(adminUrl, name),
+    poolMax: 20,
+    // Tests run on busy machines: a slow moment must not pass for an outage. Only a true hang
+    // should stop a test, and the test runner's limit catches that.
+    connectTimeoutMs: TEST_TIMEOUT_MS,
+    statementTimeoutMs: TEST_TIMEOUT_MS,
+    onStatement: options.onStatement,
+  });
+  const close = database.close.bind(database);
   let dropped: Promise<void> | undefined;
-  return {
-    ...database,
+  // The same object, so that what @todo/db knows of the database (its migrations) still holds.
+  return Object.assign(database, {
     name,
+    sql: rawSql(database),
     close: () =>
-      (dropped ??= database
-        .close()
+      (dropped ??= close()
         .then(() =>
           withAdmin(adminUrl, (admin) =>
             admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
           ),
         )
         .then(() => undefined)),
-  };
+  });
 }
 
 async function ensureTemplate(adminUrl: string): Promise<string> {
@@ -54,9 +80,13 @@ async function ensureTemplate(adminUrl: string): Promise<string> {
       const building = `${template}_building`;
       await admin.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
       await admin.query(`CREATE DATABASE ${building}`);
-      const database = openDatabase({ databaseUrl: withDatabase(adminUrl, building), poolMax: 1 });
+      const database = openDatabase({
+        databaseUrl: withDatabase(adminUrl, building),
+        poolMax: 1,
+        connectTimeoutMs: TEST_TIMEOUT_MS,
+      });
       try {
-        await migrateLatest(database.knex);
+        await migrateLatest(database);
       } finally {
         await database.close();
       }
@@ -66,6 +96,11 @@ async function ensureTemplate(adminUrl: string): Promise<string> {
     }
   });
   return template;
+}
+
+function rawSql(database: Database): TestDatabase["sql"] {
+  const connection = rootConnection(database);
+  return (text, bindings = []) => connection.rows(sql(text, bindings));
 }
 
 async function migrationsHash(): Promise<string> {
@@ -91,4 +126,16 @@ function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
   return parsed.toString();
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (bound, then released): for a server to start on, or to find nothing listening. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
 }

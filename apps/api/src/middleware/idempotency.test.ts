@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { IdempotencyService } from "@todo/core";
+import { DomainError } from "@todo/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signup, startTestApi, type TestApi } from "../testing/index.js";
+import { parseIdempotencyKey, requestFingerprint } from "./idempotency.js";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -64,7 +65,7 @@ describe("Idempotency-Key on POST /tasks", () => {
     const key = randomUUID();
     const body = { title: "slow" };
     // The first request has claimed the key and not finished (as a request mid-flight does).
-    const fingerprint = IdempotencyService.fingerprint("POST", "/api/v1/tasks", body);
+    const fingerprint = requestFingerprint("POST", "/api/v1/tasks", body);
     expect(await api.services.idempotency.begin(userId, key, fingerprint)).toEqual({
       kind: "proceed",
     });
@@ -122,9 +123,10 @@ describe("Idempotency-Key on POST /tasks", () => {
     const key = randomUUID();
     const first = await post("/tasks", token, { title: "daily" }, key);
     expect(first.status).toBe(201);
-    await api.db.models.IdempotencyKey.query()
-      .patch({ createdAt: new Date(Date.now() - 25 * 60 * 60 * 1000) })
-      .where({ user_id: userId, key });
+    await api.db.sql(
+      "UPDATE idempotency_keys SET created_at = $1 WHERE user_id = $2 AND key = $3",
+      [new Date(Date.now() - 25 * 60 * 60 * 1000), userId, key],
+    );
     const again = await post("/tasks", token, { title: "daily" }, key);
     expect(again.status).toBe(201);
     expect(again.headers.get("idempotent-replayed")).toBeNull();
@@ -186,6 +188,31 @@ describe("Idempotency-Key on the other task POSTs", () => {
     const key = randomUUID();
     expect((await post("/tasks/99/restore", token, undefined, key)).status).toBe(404);
     expect((await post("/tasks/99/restore", token, undefined, key)).status).toBe(404);
+  });
+});
+
+describe("the Idempotency-Key header and the request fingerprint", () => {
+  it("parses keys: bare or as a quoted structured-field string; 1–255 visible ASCII", () => {
+    expect(parseIdempotencyKey("8e03978e-40d5-43e8-bc93-6894a57f9324")).toBe(
+      "8e03978e-40d5-43e8-bc93-6894a57f9324",
+    );
+    expect(parseIdempotencyKey('"a\\"b"')).toBe('a"b');
+    expect(() => parseIdempotencyKey("")).toThrow(DomainError);
+    expect(() => parseIdempotencyKey('""')).toThrow(DomainError);
+    expect(() => parseIdempotencyKey("x".repeat(256))).toThrow(DomainError);
+    expect(() => parseIdempotencyKey("tab\there")).toThrow(DomainError);
+  });
+
+  it("fingerprints method, path and body; key order in the body does not matter", () => {
+    const base = requestFingerprint("POST", "/api/v1/tasks", { title: "a", tags: ["x"] });
+    expect(requestFingerprint("post", "/api/v1/tasks", { tags: ["x"], title: "a" })).toBe(base);
+    expect(requestFingerprint("POST", "/api/v1/tasks", { title: "b", tags: ["x"] })).not.toBe(base);
+    expect(
+      requestFingerprint("POST", "/api/v1/tasks/1/complete", { title: "a", tags: ["x"] }),
+    ).not.toBe(base);
+    expect(requestFingerprint("POST", "/api/v1/tasks", { title: "a", tags: ["y", "x"] })).not.toBe(
+      requestFingerprint("POST", "/api/v1/tasks", { title: "a", tags: ["x", "y"] }),
+    );
   });
 });
 

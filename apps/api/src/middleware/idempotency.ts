@@ -1,15 +1,64 @@
-import { IdempotencyService, type Services } from "@todo/core";
+import { createHash } from "node:crypto";
+import { DomainError, type Services } from "@todo/core";
 import type { Middleware } from "koa";
 import type { Logger } from "pino";
+import { z } from "zod";
 import { actorOf, type AppState } from "../context.js";
 
 /** The response headers stored with an idempotent response and sent again on a replay. */
 const REPLAYED_HEADERS = ["content-type", "location", "etag"] as const;
 
+/** 1–255 visible US-ASCII characters (0x21–0x7E). */
+const KEY_SYNTAX = /^[\x21-\x7e]{1,255}$/;
+
 /**
- * `Idempotency-Key` on a POST route (draft-ietf-httpapi-idempotency-key-header; rules in
- * {@link IdempotencyService}). Goes after `requireAuth` (keys are per user) on each route that
- * creates or changes something. Without the header the request simply runs.
+ * A response as this middleware stores it with its key (the core keeps it as opaque text) and
+ * sends it again: the status, the headers worth replaying (lower-case names), and the exact body
+ * text sent the first time (`null` for none).
+ */
+const StoredResponse = z.object({
+  status: z.number().int(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string().nullable(),
+});
+type StoredResponse = z.infer<typeof StoredResponse>;
+
+/**
+ * Reads an `Idempotency-Key` header value: the draft's structured-field string form (`"abc"`) or
+ * the bare form (`abc`, as Stripe uses); either way 1–255 visible ASCII characters.
+ * @throws {DomainError} `validation_failed` (422) on the `Idempotency-Key` path for an empty,
+ *   over-long or non-ASCII key.
+ */
+export function parseIdempotencyKey(header: string): string {
+  const quoted = /^"((?:[^"\\]|\\["\\])*)"$/.exec(header.trim());
+  const key = quoted?.[1] !== undefined ? quoted[1].replace(/\\(["\\])/g, "$1") : header.trim();
+  if (!KEY_SYNTAX.test(key)) {
+    throw new DomainError(
+      "validation_failed",
+      "The Idempotency-Key header must be 1–255 visible ASCII characters (for example a UUID).",
+      {
+        errors: [{ path: "Idempotency-Key", message: "must be 1–255 visible ASCII characters" }],
+      },
+    );
+  }
+  return key;
+}
+
+/**
+ * What makes two requests under one key the same request: SHA-256 (hex) over the method, the path
+ * and the body as canonical JSON (object keys sorted), so a reordered but equal body is the same.
+ */
+export function requestFingerprint(method: string, path: string, body: unknown): string {
+  return createHash("sha256")
+    .update(`${method.toUpperCase()} ${path}\n${canonicalJson(body ?? null)}`)
+    .digest("hex");
+}
+
+/**
+ * `Idempotency-Key` on a POST route (draft-ietf-httpapi-idempotency-key-header; the rules of
+ * claiming, replaying and taking over keys are the core's `IdempotencyService`). Goes after
+ * `requireAuth` (keys are per user) on each route that creates or changes something. Without the
+ * header the request simply runs.
  *
  * A replay answers with the stored status, body, `Content-Type`, `Location` and `ETag`, plus
  * `Idempotent-Replayed: true`. A 2xx response is stored; a 4xx/5xx releases the key.
@@ -25,13 +74,13 @@ export function idempotencyKey(
       await next();
       return;
     }
-    const key = IdempotencyService.parseKey(ctx.get("idempotency-key"));
+    const key = parseIdempotencyKey(ctx.get("idempotency-key"));
     const { userId } = actorOf(ctx);
-    const fingerprint = IdempotencyService.fingerprint(ctx.method, ctx.path, ctx.request.body);
+    const fingerprint = requestFingerprint(ctx.method, ctx.path, ctx.request.body);
 
     const start = await idempotency.begin(userId, key, fingerprint);
     if (start.kind === "replay") {
-      const { status, headers, body } = start.response;
+      const { status, headers, body } = StoredResponse.parse(JSON.parse(start.result));
       ctx.status = status;
       ctx.set({ ...headers, "Idempotent-Replayed": "true" });
       ctx.body = body ?? null;
@@ -60,8 +109,9 @@ export function idempotencyKey(
       const body = ctx.body === undefined || ctx.body === null ? null : JSON.stringify(ctx.body);
       // Send the stored text itself (Content-Type stays JSON), so first response and replays match byte for byte.
       if (body !== null) ctx.body = body;
+      const stored: StoredResponse = { status: ctx.status, headers, body };
       try {
-        await idempotency.complete(userId, key, { status: ctx.status, headers, body });
+        await idempotency.complete(userId, key, JSON.stringify(stored));
       } catch (error) {
         // The work is done and must be reported; the key stays claimed until its lock times out.
         logger?.error(
@@ -73,4 +123,16 @@ export function idempotencyKey(
       await idempotency.release(userId, key);
     }
   };
+}
+
+/** JSON with object keys in sorted order, so equal values always give equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([name, item]) => `${JSON.stringify(name)}:${canonicalJson(item)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }

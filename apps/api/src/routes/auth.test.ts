@@ -386,7 +386,7 @@ describe("/users/me", () => {
     await h.task(survivor, { title: "survives" });
     const reply = await h.request("DELETE", "/api/v1/users/me", { token: user.token });
     expect(reply.status).toBe(204);
-    expect(await h.api.db.models.Task.query().where({ user_id: user.id }).resultSize()).toBe(0);
+    expect(await h.api.db.tasks.ofOwner(user.id)).toHaveLength(0);
     for (const [method, path] of [
       ["GET", "/api/v1/users/me"],
       ["PATCH", "/api/v1/users/me"],

@@ -45,7 +45,7 @@ describe("ownership", () => {
     expect(
       (await h.request("DELETE", `/api/v1/tasks/${deleted.id}`, { token: alice.token })).status,
     ).toBe(204);
-    const before = await h.api.db.models.Task.query().where({ user_id: alice.id }).orderBy("id");
+    const before = await h.api.db.tasks.ofOwner(alice.id);
 
     for (const [method, suffix, json] of ENDPOINTS) {
       for (const headers of [{}, { "if-match": '"1"' }, { "if-match": '"999"' }] as Record<
@@ -76,7 +76,7 @@ describe("ownership", () => {
         }
       }
     }
-    const after = await h.api.db.models.Task.query().where({ user_id: alice.id }).orderBy("id");
+    const after = await h.api.db.tasks.ofOwner(alice.id);
     expect(after).toEqual(before);
     expect((await h.request("GET", "/api/v1/tasks/2", { token: alice.token })).body).toMatchObject({
       title: "alice two",

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID, webcrypto } from "node:crypto";
 import argon2 from "argon2";
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from "jose";
 import type { Config } from "@todo/config";
-import { isUniqueViolation, type Database, type User as UserRow } from "@todo/db";
+import { isUniqueViolation, type Database, type Tables, type UserRow } from "@todo/db";
 import type {
   AuthSession,
   LoginRequest,
@@ -47,13 +47,6 @@ export interface AuthServiceDeps {
   readonly external?: ExternalTokenVerifier | undefined;
 }
 
-/** Whether the account `?` exists. */
-const USER_EXISTS_SQL = "select 1 from users where id = ?";
-/** Whether the account `?` exists with a live (unrevoked, unexpired) session `?`. */
-const SESSION_LIVE_SQL = `select 1 from users where id = ? and exists (
-  select 1 from refresh_tokens
-  where family_id = ? and user_id = users.id and revoked_at is null and expires_at > now())`;
-
 /** Maps a user row to the public {@link User} shape. */
 export function toUser(row: UserRow): User {
   return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt.toISOString() };
@@ -86,10 +79,16 @@ export class AuthService {
   async signup(input: SignupRequest): Promise<AuthSession> {
     const passwordHash = await argon2.hash(input.password, ARGON2_OPTIONS);
     try {
-      const user = await this.deps.db.models.User.query()
-        .insert({ email: input.email, name: input.name ?? null, passwordHash })
-        .returning("*");
-      return await this.startSession(user);
+      // One transaction: an account is never left without the session its sign-up answered with.
+      const { user, refreshToken, familyId } = await this.deps.db.transaction(async (tx) => {
+        const created = await tx.users.insert({
+          email: input.email,
+          name: input.name ?? null,
+          passwordHash,
+        });
+        return { user: created, ...(await this.startSession(tx, created.id)) };
+      });
+      return await this.session(user, refreshToken, familyId);
     } catch (error) {
       if (isUniqueViolation(error)) {
         throw new DomainError(
@@ -107,13 +106,14 @@ export class AuthService {
    * @throws {DomainError} `invalid_credentials` (401).
    */
   async login(input: LoginRequest): Promise<AuthSession> {
-    const user = await this.deps.db.models.User.query().findOne({ email: input.email });
+    const user = await this.deps.db.users.findByEmail(input.email);
     const hash = user?.passwordHash ?? (await this.getDummyHash());
     const matches = await argon2.verify(hash, input.password).catch(() => false);
     if (!user?.passwordHash || !matches) {
       throw new DomainError("invalid_credentials", INVALID_CREDENTIALS);
     }
-    return this.startSession(user);
+    const { refreshToken, familyId } = await this.startSession(this.deps.db, user.id);
+    return this.session(user, refreshToken, familyId);
   }
 
   /**
@@ -122,28 +122,20 @@ export class AuthService {
    * @throws {DomainError} `unauthorized` (401) for an unknown, expired, revoked or reused token.
    */
   async refresh(refreshToken: string): Promise<AuthSession> {
-    const { RefreshToken, User } = this.deps.db.models;
-    const outcome = await this.deps.db.knex.transaction(async (trx) => {
-      const current = await RefreshToken.query(trx)
-        .findOne({ token_hash: hashToken(refreshToken) })
-        .forUpdate();
+    const outcome = await this.deps.db.transaction(async (tx) => {
+      // Locked, so that two concurrent uses of one token cannot both rotate it.
+      const current = await tx.refreshTokens.findByHash(hashToken(refreshToken), { lock: true });
       if (!current) return { kind: "invalid" as const };
       if (current.revokedAt) {
-        if (current.replacedBy) {
-          await RefreshToken.query(trx)
-            .patch({ revokedAt: new Date() })
-            .where({ family_id: current.familyId })
-            .whereNull("revoked_at");
-        }
-        return current.replacedBy ? { kind: "reused" as const } : { kind: "invalid" as const };
+        if (!current.replacedBy) return { kind: "invalid" as const };
+        await tx.refreshTokens.revokeFamily(current.familyId);
+        return { kind: "reused" as const };
       }
       if (current.expiresAt.getTime() <= Date.now()) return { kind: "invalid" as const };
-      const user = await User.query(trx).findById(current.userId);
+      const user = await tx.users.findById(current.userId);
       if (!user) return { kind: "invalid" as const };
-      const next = await this.issueRefreshToken(trx, user.id, current.familyId);
-      await RefreshToken.query(trx)
-        .findById(current.id)
-        .patch({ revokedAt: new Date(), replacedBy: next.id });
+      const next = await this.issueRefreshToken(tx, user.id, current.familyId);
+      await tx.refreshTokens.markReplaced(current.id, next.id);
       return { kind: "ok" as const, user, refreshToken: next.token, familyId: current.familyId };
     });
     if (outcome.kind === "reused") {
@@ -159,13 +151,7 @@ export class AuthService {
 
   /** Revokes the session (token family) a refresh token belongs to. Unknown tokens are ignored. */
   async logout(refreshToken: string): Promise<void> {
-    const { RefreshToken } = this.deps.db.models;
-    const token = await RefreshToken.query().findOne({ token_hash: hashToken(refreshToken) });
-    if (!token) return;
-    await RefreshToken.query()
-      .patch({ revokedAt: new Date() })
-      .where({ family_id: token.familyId })
-      .whereNull("revoked_at");
+    await this.deps.db.refreshTokens.revokeFamilyOf(hashToken(refreshToken));
   }
 
   /**
@@ -174,8 +160,7 @@ export class AuthService {
    * @throws {DomainError} `invalid_credentials` (401) when `currentPassword` is wrong.
    */
   async changePassword(actor: Actor, input: PasswordChange): Promise<void> {
-    const { User, RefreshToken } = this.deps.db.models;
-    const user = await User.query().findById(actor.userId);
+    const user = await this.deps.db.users.findById(actor.userId);
     if (!user) throw unauthorized("This account no longer exists.", "invalid");
     const matches = user.passwordHash
       ? await argon2.verify(user.passwordHash, input.currentPassword).catch(() => false)
@@ -183,14 +168,9 @@ export class AuthService {
     if (!matches)
       throw new DomainError("invalid_credentials", "The current password is incorrect.");
     const passwordHash = await argon2.hash(input.newPassword, ARGON2_OPTIONS);
-    await this.deps.db.knex.transaction(async (trx) => {
-      await User.query(trx).findById(user.id).patch({ passwordHash, updatedAt: new Date() });
-      const others = RefreshToken.query(trx)
-        .patch({ revokedAt: new Date() })
-        .where({ user_id: user.id })
-        .whereNull("revoked_at");
-      if (actor.sessionId) void others.whereNot({ family_id: actor.sessionId });
-      await others;
+    await this.deps.db.transaction(async (tx) => {
+      await tx.users.updatePasswordHash(user.id, passwordHash);
+      await tx.refreshTokens.revokeAllOf(user.id, actor.sessionId);
     });
   }
 
@@ -241,22 +221,17 @@ export class AuthService {
    */
   private async sessionActive(userId: string, sessionId: string | undefined): Promise<boolean> {
     if (!UUID.test(userId) || (sessionId !== undefined && !UUID.test(sessionId))) return false;
-    // A fixed statement, not the models or the query builder: this runs on every request, and
-    // building it cost more CPU than the query itself (bench/: "Layers").
-    const { knex } = this.deps.db;
-    const rows = await this.deps.db.rows(
-      sessionId === undefined
-        ? knex.raw(USER_EXISTS_SQL, [userId])
-        : knex.raw(SESSION_LIVE_SQL, [userId, sessionId]),
-    );
-    return rows.length > 0;
+    return this.deps.db.refreshTokens.sessionLive(userId, sessionId);
   }
 
-  /** Issues an access token and a new refresh-token family for `user`. */
-  private async startSession(user: UserRow): Promise<AuthSession> {
+  /** Starts a new session (refresh-token family) for `userId`. */
+  private async startSession(
+    tables: Tables,
+    userId: string,
+  ): Promise<{ refreshToken: string; familyId: string }> {
     const familyId = randomUUID();
-    const { token } = await this.issueRefreshToken(undefined, user.id, familyId);
-    return this.session(user, token, familyId);
+    const { token } = await this.issueRefreshToken(tables, userId, familyId);
+    return { refreshToken: token, familyId };
   }
 
   /** Signs the access token; `sid` names the session (refresh-token family) it belongs to. */
@@ -284,20 +259,18 @@ export class AuthService {
   }
 
   private async issueRefreshToken(
-    trx: Parameters<Database["models"]["RefreshToken"]["query"]>[0],
+    tables: Tables,
     userId: string,
     familyId: string,
   ): Promise<{ id: string; token: string }> {
     const token = randomBytes(32).toString("base64url");
-    const row = await this.deps.db.models.RefreshToken.query(trx)
-      .insert({
-        userId,
-        familyId,
-        tokenHash: hashToken(token),
-        expiresAt: new Date(Date.now() + this.deps.jwt.refreshTokenTtl * 1000),
-      })
-      .returning("id");
-    return { id: row.id, token };
+    const id = await tables.refreshTokens.insert({
+      userId,
+      familyId,
+      tokenHash: hashToken(token),
+      expiresAt: new Date(Date.now() + this.deps.jwt.refreshTokenTtl * 1000),
+    });
+    return { id, token };
   }
 
   private getDummyHash(): Promise<string> {

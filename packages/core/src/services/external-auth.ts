@@ -91,9 +91,8 @@ export class JwksTokenVerifier implements ExternalTokenVerifier {
 
   /** The local user of `(issuer, subject)`, created on first sight. */
   private async provision(issuer: string, subject: string, claims: JWTPayload): Promise<string> {
-    const { User } = this.deps.db.models;
-    const find = async () =>
-      (await User.query().findOne({ external_issuer: issuer, external_subject: subject }))?.id;
+    const { users } = this.deps.db;
+    const find = async () => (await users.findByExternalIdentity(issuer, subject))?.id;
     const found = await find();
     if (found) return found;
     const name =
@@ -103,7 +102,7 @@ export class JwksTokenVerifier implements ExternalTokenVerifier {
     for (const email of [claimedEmail(claims), placeholderEmail(issuer, subject)]) {
       if (!email) continue;
       try {
-        const user = await User.query().insertAndFetch({
+        const user = await users.insert({
           email,
           name,
           passwordHash: null,

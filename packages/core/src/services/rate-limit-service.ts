@@ -1,15 +1,7 @@
 import type { Config } from "@todo/config";
 import type { Database } from "@todo/db";
-import {
-  RateLimiterMemory,
-  RateLimiterPostgres,
-  RateLimiterRes,
-  type RateLimiterAbstract,
-} from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { DomainError } from "../errors.js";
-
-/** The table of the PostgreSQL store, created by the `rate_limits` migration. */
-const TABLE = "rate_limits";
 
 /**
  * Abuse limits (DESIGN §3, OWASP Authentication Cheat Sheet "Login Throttling") over
@@ -34,16 +26,7 @@ export class RateLimitService {
     const limiter = (keyPrefix: string, points: number, duration: number): RateLimiterAbstract => {
       const memory = new RateLimiterMemory({ keyPrefix, points, duration });
       if (!shared) return memory;
-      return new RateLimiterPostgres({
-        storeClient: db.knex,
-        storeType: "knex",
-        tableName: TABLE,
-        tableCreated: true,
-        keyPrefix,
-        points,
-        duration,
-        insuranceLimiter: memory,
-      });
+      return db.rateLimits.limiter({ keyPrefix, points, duration, insurance: memory });
     };
     this.authByIp = limiter("auth-ip", settings.authPoints, settings.authDuration);
     this.authByEmail = limiter("auth-email", settings.authPoints, settings.authDuration);

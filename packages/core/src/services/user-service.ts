@@ -12,7 +12,7 @@ export class UserService {
    * @throws {DomainError} `not_found` (404) when the account was deleted.
    */
   async get(actor: Actor): Promise<User> {
-    const user = await this.db.models.User.query().findById(actor.userId);
+    const user = await this.db.users.findById(actor.userId);
     if (!user) throw notFound("Your account");
     return toUser(user);
   }
@@ -23,10 +23,7 @@ export class UserService {
    */
   async update(actor: Actor, input: UserUpdate): Promise<User> {
     if (input.name === undefined) return this.get(actor);
-    const [user] = await this.db.models.User.query()
-      .where({ id: actor.userId })
-      .patch({ name: input.name, updatedAt: new Date() })
-      .returning("*");
+    const user = await this.db.users.updateName(actor.userId, input.name);
     if (!user) throw notFound("Your account");
     return toUser(user);
   }
@@ -36,7 +33,7 @@ export class UserService {
    * @throws {DomainError} `not_found` (404).
    */
   async delete(actor: Actor): Promise<void> {
-    const deleted = await this.db.models.User.query().deleteById(actor.userId);
+    const deleted = await this.db.users.delete(actor.userId);
     if (!deleted) throw notFound("Your account");
   }
 }

@@ -7,6 +7,7 @@ import * as rateLimits from "./20261122000001_rate_limits.js";
 import * as idempotencyResponseText from "./20261122000002_idempotency_response_text.js";
 import * as tasksDueDateOrder from "./20261122000010_tasks_due_date_order.js";
 import * as tasksTrashOrder from "./20261201000001_tasks_trash_order.js";
+import * as idempotencyResult from "./20261210000001_idempotency_result.js";
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -23,6 +24,7 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> =
   ["20261122000002_idempotency_response_text", idempotencyResponseText],
   ["20261122000010_tasks_due_date_order", tasksDueDateOrder],
   ["20261201000001_tasks_trash_order", tasksTrashOrder],
+  ["20261210000001_idempotency_result", idempotencyResult],
 ];
 
 /** A knex `migrationSource` over {@link MIGRATIONS}. */

@@ -1,0 +1,26 @@
+import type { Connection } from "../connection.js";
+import { idempotencyKeysTable, type IdempotencyKeysTable } from "./idempotency-keys.js";
+import { rateLimitsTable, type RateLimitsTable } from "./rate-limits.js";
+import { refreshTokensTable, type RefreshTokensTable } from "./refresh-tokens.js";
+import { tasksTable, type TasksTable } from "./tasks.js";
+import { usersTable, type UsersTable } from "./users.js";
+
+/** Every table, each through its one module, over one connection (the pool or a transaction). */
+export interface Tables {
+  readonly users: UsersTable;
+  readonly tasks: TasksTable;
+  readonly refreshTokens: RefreshTokensTable;
+  readonly idempotencyKeys: IdempotencyKeysTable;
+  readonly rateLimits: RateLimitsTable;
+}
+
+/** The table modules over `connection`. */
+export function bindTables(connection: Connection): Tables {
+  return {
+    users: usersTable(connection),
+    tasks: tasksTable(connection),
+    refreshTokens: refreshTokensTable(connection),
+    idempotencyKeys: idempotencyKeysTable(connection),
+    rateLimits: rateLimitsTable(connection),
+  };
+}
