@@ -2,13 +2,23 @@
 // (the workspace packages are private, and nothing of the server ends up in a user's tree) and
 // starts like Node, which has no compile cache before 22.1 and pays for every module it loads:
 // - dist/bin.js: the entry point alone, so `todo --version` loads one small file;
-// - dist/program.js: commander, every command and everything a command needs to talk to the API;
-// - dist/chunks/: what only some runs need, loaded when they need it (zod and the contract for
-//   edit and signup, the prompts, string-width for non-ASCII tables).
-// dist/meta.json (esbuild's metafile: which sources went into which file) serves the start-up
+// - dist/program.js: commander, every command and everything a command needs to talk to the API,
+//   in one file (a second file costs a run about a millisecond);
+// - dist/lazy/: what only some runs need, loaded when they need it: zod and the contract (edit,
+//   signup), the prompts, string-width (tables with non-ASCII text). Built apart from program.js
+//   so that nothing they share with it becomes a file every run has to load.
+// dist/meta.json (esbuild's metafiles: which sources went into which file) serves the start-up
 // tests and is left out of the package.
 import { build } from "esbuild";
 import { rm, writeFile } from "node:fs/promises";
+
+/** Bare imports of program.js that are loaded lazily, and the file in dist/lazy/ each becomes. */
+const LAZY = {
+  "@todo/contract": "contract",
+  "@inquirer/password": "password",
+  "@inquirer/input": "input",
+  "string-width": "string-width",
+};
 
 const common = {
   bundle: true,
@@ -20,40 +30,56 @@ const common = {
   minify: true,
   metafile: true,
   logLevel: "warning",
+  // Some dependencies (commander, the prompts' helpers) are CommonJS and require Node built-ins,
+  // and an ES module has no `require` of its own. Everything else is bundled, so a `require` that
+  // only hands out built-ins will do, and skips Node's CommonJS loader.
+  banner: {
+    js: "const require = (id) => process.getBuiltinModule(id) ?? (() => { throw new Error(`Cannot require ${id}: not a Node built-in`); })();",
+  },
 };
 
-await rm("dist", { recursive: true, force: true });
-const entry = await build({
-  ...common,
-  entryPoints: ["src/bin.ts"],
-  outfile: "dist/bin.js",
-  plugins: [
-    {
-      name: "program-apart",
-      setup(plugin) {
-        plugin.onResolve({ filter: /^\.\/program\.js$/ }, () => ({
-          path: "./program.js",
-          external: true,
-        }));
-      },
-    },
-  ],
-});
-const program = await build({
-  ...common,
-  entryPoints: ["src/program.ts"],
-  outdir: "dist",
-  chunkNames: "chunks/[name]-[hash]",
-  splitting: true,
-  // commander is CommonJS and requires Node built-ins; an ES module has no `require` of its own.
-  banner: {
-    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+/** An esbuild plugin that leaves `specifier` imports as imports of `path`, relative to the output. */
+const externalAs = (paths) => ({
+  name: "external-as",
+  setup(plugin) {
+    const filter = new RegExp(`^(${Object.keys(paths).join("|")})$`);
+    plugin.onResolve({ filter }, ({ path }) => ({ path: paths[path], external: true }));
   },
 });
+
+await rm("dist", { recursive: true, force: true });
+const results = await Promise.all([
+  build({
+    ...common,
+    banner: {},
+    entryPoints: ["src/bin.ts"],
+    outfile: "dist/bin.js",
+    plugins: [externalAs({ "./program.js": "./program.js" })],
+  }),
+  build({
+    ...common,
+    entryPoints: ["src/program.ts"],
+    outfile: "dist/program.js",
+    plugins: [
+      externalAs(
+        Object.fromEntries(
+          Object.entries(LAZY).map(([specifier, name]) => [specifier, `./lazy/${name}.js`]),
+        ),
+      ),
+    ],
+  }),
+  build({
+    ...common,
+    entryPoints: Object.entries(LAZY).map(([specifier, name]) => ({ in: specifier, out: name })),
+    outdir: "dist/lazy",
+    splitting: true,
+    chunkNames: "chunk-[hash]",
+  }),
+]);
 await writeFile(
   "dist/meta.json",
   JSON.stringify({
-    inputs: { ...entry.metafile.inputs, ...program.metafile.inputs },
-    outputs: { ...entry.metafile.outputs, ...program.metafile.outputs },
+    inputs: Object.assign({}, ...results.map((result) => result.metafile.inputs)),
+    outputs: Object.assign({}, ...results.map((result) => result.metafile.outputs)),
   }),
 );

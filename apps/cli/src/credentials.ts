@@ -153,7 +153,7 @@ export class CredentialsStore {
     const lock = `${this.path}.lock`;
     await mkdir(this.folder, { recursive: true, mode: 0o700 });
     const mine: LockHolder = { pid: process.pid, host: hostname() };
-    const draft = await privateName(lock);
+    const draft = privateName(lock);
     await writeFile(draft, JSON.stringify(mine), { mode: 0o600 });
     let toldAboutOtherHost = false;
     try {
@@ -192,7 +192,7 @@ export class CredentialsStore {
     await mkdir(this.folder, { recursive: true, mode: 0o700 });
     // mkdir keeps the mode of an existing folder; tighten it, since it holds bearer tokens.
     await chmod(this.folder, 0o700);
-    const temp = `${await privateName(this.path)}.tmp`;
+    const temp = `${privateName(this.path)}.tmp`;
     const handle = await open(temp, "wx", 0o600);
     try {
       await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`);
@@ -213,8 +213,8 @@ export class CredentialsStore {
  * A name next to `path` that no other process uses: `path.<pid>.<random>`. node:crypto is loaded
  * here, on writes only, so that reading the credentials stays cheap.
  */
-async function privateName(path: string): Promise<string> {
-  const { randomBytes } = await import("node:crypto");
+function privateName(path: string): string {
+  const { randomBytes } = process.getBuiltinModule("node:crypto");
   return `${path}.${process.pid}.${randomBytes(4).toString("hex")}`;
 }
 

@@ -21,11 +21,38 @@ import { registerWhoamiCommand } from "./commands/whoami.js";
 import { CliError, ExitCode } from "./errors.js";
 import { finishCommands } from "./options.js";
 
+/** One command: the names it answers to, and how it registers itself. */
+interface CommandEntry {
+  /** Its name and aliases, as its file declares them (one missing here costs only speed). */
+  readonly names: readonly string[];
+  readonly register: (program: Command) => void;
+  /** It reads the whole program: `completion` describes every command. */
+  readonly needsEveryCommand?: boolean;
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  { names: ["signup"], register: registerSignupCommand },
+  { names: ["login"], register: registerLoginCommand },
+  { names: ["logout"], register: registerLogoutCommand },
+  { names: ["whoami"], register: registerWhoamiCommand },
+  { names: ["add"], register: registerAddCommand },
+  { names: ["list", "ls"], register: registerListCommand },
+  { names: ["show"], register: registerShowCommand },
+  { names: ["done"], register: registerDoneCommand },
+  { names: ["undo"], register: registerUndoCommand },
+  { names: ["edit"], register: registerEditCommand },
+  { names: ["rm", "remove"], register: registerRmCommand },
+  { names: ["restore"], register: registerRestoreCommand },
+  { names: ["completion"], register: registerCompletionCommand, needsEveryCommand: true },
+];
+
 /**
- * Builds the program with every command registered. Parsing errors throw (`exitOverride`) after
- * commander has printed them.
+ * Builds the program. When `commandName` (the first argument of the run) names a command, only
+ * that one is registered: building all of them costs a `todo list` ~2 ms it would throw away.
+ * Help, unknown names and `completion` get every command. Parsing errors throw (`exitOverride`)
+ * after commander has printed them.
  */
-export function createProgram(version: string): Command {
+export function createProgram(version: string, commandName?: string): Command {
   const program = new Command("todo")
     .description("Your tasks, from the terminal. Talks to the todo API.")
     .version(version, "-v, --version", "print the version")
@@ -45,23 +72,11 @@ Examples:
 Exit codes: 0 ok, 1 API or network failure, 2 usage error, 4 not logged in or session expired.
 Environment: TODO_API_URL, TODO_TOKEN, TODO_CONFIG_DIR, NO_COLOR.`,
   );
-  for (const register of [
-    registerSignupCommand,
-    registerLoginCommand,
-    registerLogoutCommand,
-    registerWhoamiCommand,
-    registerAddCommand,
-    registerListCommand,
-    registerShowCommand,
-    registerDoneCommand,
-    registerUndoCommand,
-    registerEditCommand,
-    registerRmCommand,
-    registerRestoreCommand,
-    registerCompletionCommand,
-  ]) {
-    register(program);
-  }
+  const named = COMMANDS.find(
+    (entry) => commandName !== undefined && entry.names.includes(commandName),
+  );
+  const entries = named && !named.needsEveryCommand ? [named] : COMMANDS;
+  for (const entry of entries) entry.register(program);
   finishCommands(program);
   return program;
 }
@@ -73,7 +88,7 @@ Environment: TODO_API_URL, TODO_TOKEN, TODO_CONFIG_DIR, NO_COLOR.`,
  */
 export async function main(argv: readonly string[], version: string): Promise<number> {
   try {
-    await createProgram(version).parseAsync(argv);
+    await createProgram(version, argv[2]).parseAsync(argv);
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;

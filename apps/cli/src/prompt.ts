@@ -13,7 +13,7 @@ export function stdinIsTerminal(): boolean {
 
 /** All of stdin as text. */
 async function readStdin(): Promise<string> {
-  const { text } = await import("node:stream/consumers");
+  const { text } = process.getBuiltinModule("node:stream/consumers");
   return text(process.stdin);
 }
 

@@ -21,7 +21,7 @@ export async function createOnce<T>(
   networkAttempts: number,
 ): Promise<T> {
   // node:crypto costs a few ms to load: only `add` pays for it.
-  const { randomUUID } = await import("node:crypto");
+  const { randomUUID } = process.getBuiltinModule("node:crypto");
   const idempotencyKey = randomUUID();
   for (let networkFailures = 0; ;) {
     try {
