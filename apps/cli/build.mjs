@@ -5,8 +5,8 @@
 // - dist/program.js: commander, every command and everything a command needs to talk to the API,
 //   in one file (a second file costs a run about a millisecond);
 // - dist/lazy/: what only some runs need, loaded when they need it: zod and the contract (edit,
-//   signup), the prompts, string-width (tables with non-ASCII text). Built apart from program.js
-//   so that nothing they share with it becomes a file every run has to load.
+//   signup), and the prompts. Built apart from program.js so that nothing they share with it
+//   becomes a file every run has to load.
 // dist/meta.json (esbuild's metafiles: which sources went into which file) serves the start-up
 // tests and is left out of the package.
 import { build } from "esbuild";
@@ -17,7 +17,6 @@ const LAZY = {
   "@todo/contract": "contract",
   "@inquirer/password": "password",
   "@inquirer/input": "input",
-  "string-width": "string-width",
 };
 
 const common = {

@@ -1,11 +1,12 @@
 /**
  * How tasks read on a terminal: the aligned `list` table (and the trash's), the one-line summary
- * under it, and the `show` card. Widths are display widths (string-width), so emoji and CJK titles
- * stay aligned; string-width is loaded only for a table that has such text, since its Unicode
- * tables cost ~25 ms of start-up. Every text that came from the API goes through
- * {@link printable}. Titles are cut only to fit a terminal's real width; output to a pipe or a
- * file keeps them whole.
+ * under it, and the `show` card. Widths are display widths, so emoji and CJK titles stay aligned:
+ * fast-string-truncated-width, whose regular expressions load in about a millisecond, where
+ * string-width's Intl.Segmenter costs a run ~25 ms. Every text that came from the API goes
+ * through {@link printable}. Titles are cut only to fit a terminal's real width; output to a pipe
+ * or a file keeps them whole.
  */
+import getStringTruncatedWidth from "fast-string-truncated-width";
 import type { Task, TaskListMeta } from "@todo/contract";
 import { toLocalMinute } from "./dates.js";
 import type { Output, Style } from "./output.js";
@@ -26,28 +27,15 @@ const PRIORITY_STYLE = { high: "red", medium: "yellow", low: "blue", none: "dim"
 /** The narrowest a title (or the tags) is cut to, however narrow the terminal. */
 const MIN_CUT_WIDTH = 10;
 
-/** Display width in terminal columns. */
-type Measure = (text: string) => number;
-
-/**
- * A {@link Measure} for `texts`: their length when all are printable ASCII (one column each),
- * else string-width's.
- */
-async function measureFor(texts: readonly string[]): Promise<Measure> {
-  if (texts.every((text) => /^[\x20-\x7e]*$/.test(text))) return (text) => text.length;
-  const { default: stringWidth } = await import("string-width");
-  return stringWidth;
+/** The number of terminal columns `text` takes. */
+function widthOf(text: string): number {
+  return getStringTruncatedWidth(text, { limit: Infinity, ellipsis: "" }).width;
 }
 
-/** Truncates `text` to `width` display columns with an ellipsis. */
-function truncate(text: string, width: number, measure: Measure): string {
-  if (measure(text) <= width) return text;
-  let out = "";
-  for (const char of text) {
-    if (measure(out + char) > width - 1) break;
-    out += char;
-  }
-  return `${out}…`;
+/** `text` cut to `width` terminal columns, ending in an ellipsis when cut. */
+function truncate(text: string, width: number): string {
+  const fit = getStringTruncatedWidth(text, { limit: width, ellipsis: "…" });
+  return fit.truncated ? `${text.slice(0, fit.index)}…` : text;
 }
 
 type Cell = [text: string, style: Style | undefined];
@@ -111,14 +99,9 @@ function taskColumns(today: string, trash: boolean): Column[] {
  * Column widths: each the widest cell; on a terminal narrower than the table, the cut columns
  * (title, then tags) give up width down to {@link MIN_CUT_WIDTH}.
  */
-function fitWidths(
-  columns: Column[],
-  rows: Cell[][],
-  terminalColumns: number | undefined,
-  measure: Measure,
-) {
+function fitWidths(columns: Column[], rows: Cell[][], terminalColumns: number | undefined) {
   const widths = columns.map((column, index) =>
-    Math.max(measure(column.header), ...rows.map((row) => measure(row[index]![0]))),
+    Math.max(widthOf(column.header), ...rows.map((row) => widthOf(row[index]![0]))),
   );
   if (terminalColumns === undefined) return widths;
   const gaps = 2 * (columns.length - 1);
@@ -135,21 +118,16 @@ function fitWidths(
   return widths;
 }
 
-async function renderTable(
-  columns: Column[],
-  tasks: readonly Task[],
-  output: Output,
-): Promise<string> {
+function renderTable(columns: Column[], tasks: readonly Task[], output: Output): string {
   const cells = tasks.map((task) => columns.map((column) => column.cell(task)));
-  const measure = await measureFor(cells.flat().map(([text]) => text));
-  const widths = fitWidths(columns, cells, output.columns, measure);
+  const widths = fitWidths(columns, cells, output.columns);
   const last = columns.length - 1;
   const line = (row: Cell[]) =>
     row
       .map(([text, style], column) => {
-        const fitted = truncate(text, widths[column]!, measure);
+        const fitted = truncate(text, widths[column]!);
         const padded =
-          column === last ? fitted : fitted + " ".repeat(widths[column]! - measure(fitted));
+          column === last ? fitted : fitted + " ".repeat(widths[column]! - widthOf(fitted));
         return style ? output.paint(style, padded) : padded;
       })
       .join("  ")
@@ -170,7 +148,7 @@ export function renderTaskTable(
   output: Output,
   today: string,
   options: { trash?: boolean } = {},
-): Promise<string> {
+): string {
   return renderTable(taskColumns(today, Boolean(options.trash)), tasks, output);
 }
 

@@ -123,7 +123,7 @@ export function registerListCommand(program: Command): void {
           );
           return;
         }
-        output.message(await renderTaskTable(list.data, output, today, { trash: options.deleted }));
+        output.message(renderTaskTable(list.data, output, today, { trash: options.deleted }));
         output.message(
           output.paint(
             "dim",
