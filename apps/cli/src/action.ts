@@ -7,8 +7,6 @@ import type { Command } from "commander";
 import { createContext, describeError, type Context, type Needs } from "./context.js";
 import type { CommonOptionValues } from "./options.js";
 
-export type { Context, Needs };
-
 /**
  * Wraps a command body as a commander action. Commander calls an action with the command's
  * arguments, then its option values, then the command; the body receives the context and the

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `todo` executable. `todo --version` answers from this file alone; every other run loads
-// commander and the command definitions, and each command loads what its action needs (client,
-// credentials, zod, prompts) when it runs, so `todo --help` starts fast too.
+// the program (commander, the commands and what they share), and the few commands that need them
+// load the contract (zod) or the prompts when they run.
 import { CLI_VERSION } from "./version.js";
 
 // A reader that stops early (`todo list | head -1`) closes the pipe: drop the rest of the output
@@ -17,6 +17,10 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   // What commander prints for this argv, without loading commander.
   process.stdout.write(`${CLI_VERSION}\n`);
 } else {
-  const { main } = await import("./program.js");
-  process.exitCode = await main(process.argv, CLI_VERSION);
+  // Node 22.1+ keeps compiled code on disk between runs; Node 20 has no such cache (nor its type).
+  const module = process.getBuiltinModule("node:module") as { enableCompileCache?: () => unknown };
+  module.enableCompileCache?.();
+  void import("./program.js").then(async ({ main }) => {
+    process.exitCode = await main(process.argv, CLI_VERSION);
+  });
 }

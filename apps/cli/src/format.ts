@@ -27,15 +27,18 @@ const PRIORITY_STYLE = { high: "red", medium: "yellow", low: "blue", none: "dim"
 /** The narrowest a title (or the tags) is cut to, however narrow the terminal. */
 const MIN_CUT_WIDTH = 10;
 
-/** The number of terminal columns `text` takes. */
+/** The number of terminal columns `text` takes: one a character for printable ASCII. */
 function widthOf(text: string): number {
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
   return getStringTruncatedWidth(text, { limit: Infinity, ellipsis: "" }).width;
 }
 
 /** `text` cut to `width` terminal columns, ending in an ellipsis when cut. */
 function truncate(text: string, width: number): string {
-  const fit = getStringTruncatedWidth(text, { limit: width, ellipsis: "…" });
-  return fit.truncated ? `${text.slice(0, fit.index)}…` : text;
+  if (widthOf(text) <= width) return text;
+  // The ellipsis' width is given: measuring "…" would compile the library's emoji expressions.
+  const fit = getStringTruncatedWidth(text, { limit: width, ellipsis: "…", ellipsisWidth: 1 });
+  return `${text.slice(0, fit.index)}…`;
 }
 
 type Cell = [text: string, style: Style | undefined];

@@ -302,6 +302,11 @@ describe("changing tasks", () => {
     const cleared = Task.parse(await json(user, ["edit", "1", "--no-due", "-d", ""]));
     expect(cleared).toMatchObject({ dueDate: null, description: null });
 
+    expect(await user.todo(["edit", "1", "-t", "x", "--untag", "X"])).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "Tag x is both added and removed; pass it to -t or to --untag, not both.\n",
+    });
     const nothing = await user.todo(["edit", "1"]);
     expect(nothing).toMatchObject({
       code: 2,

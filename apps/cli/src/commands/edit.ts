@@ -109,6 +109,11 @@ export function registerEditCommand(program: Command): void {
           tag: tags,
           untag: normalize({ tags: options.untag }).tags ?? [],
         };
+        const both = asked.tag.find((tag) => asked.untag.includes(tag));
+        if (both !== undefined)
+          throw new UsageError(
+            `Tag ${printable(both)} is both added and removed; pass it to -t or to --untag, not both.`,
+          );
 
         const { task, changed } = await onTask(id, () =>
           changeUnlessAlready(
