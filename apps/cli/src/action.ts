@@ -27,7 +27,7 @@ export function commandAction<Options extends CommonOptionValues, Args extends u
     const version = command.parent?.version() ?? "unknown";
     let context: Context | undefined;
     try {
-      context = await createContext(options, needs, version);
+      context = createContext(options, needs, version);
       await body(context, options, ...args);
     } catch (error) {
       throw describeError(error, context);

@@ -50,15 +50,11 @@ export interface Context {
  * @throws {UsageError} for an `--api-url`/`TODO_API_URL` that is not an http(s) URL.
  * @throws {AuthRequiredError} when the credentials file is unreadable or damaged.
  */
-export async function createContext(
-  options: CommonOptionValues,
-  needs: Needs,
-  version: string,
-): Promise<Context> {
+export function createContext(options: CommonOptionValues, needs: Needs, version: string): Context {
   const env = loadCliEnvironment();
   const output = createOutput({ json: Boolean(options.json), noColor: env.noColor });
   const store = new CredentialsStore(env.configDir);
-  const file = needs === "nothing" ? undefined : await store.read();
+  const file = needs === "nothing" ? undefined : store.read();
   const apiUrl = normalizeApiUrl(
     options.apiUrl ?? env.apiUrl ?? file?.defaultApiUrl ?? DEFAULT_API_URL,
   );
@@ -85,7 +81,7 @@ export async function createContext(
         tokenSource === "file"
           ? (stale) =>
               store.withLock(async () => {
-                const current = (await store.read()).sessions[apiUrl];
+                const current = store.read().sessions[apiUrl];
                 if (current && current.accessToken !== stale.accessToken) {
                   return {
                     accessToken: current.accessToken,

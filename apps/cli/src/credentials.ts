@@ -7,6 +7,7 @@
  * Written atomically (temp file + rename, so a crash never leaves half a file), mode 0600 in a
  * folder of mode 0700 (the tokens are bearer credentials: OWASP ASVS 8.3.4).
  */
+import { readFileSync } from "node:fs";
 import { chmod, link, mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -90,13 +91,14 @@ export class CredentialsStore {
   }
 
   /**
-   * The stored file, or an empty one when there is none.
+   * The stored file, or an empty one when there is none. Synchronous: a small file, read on every
+   * run, where fs/promises costs about a millisecond of round trips through the thread pool.
    * @throws {AuthRequiredError} when the file is unreadable, not JSON or not a known version.
    */
-  async read(): Promise<CredentialsFile> {
+  read(): CredentialsFile {
     let text: string;
     try {
-      text = await readFile(this.path, "utf8");
+      text = readFileSync(this.path, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return structuredClone(EMPTY);
       throw new AuthRequiredError(
@@ -123,7 +125,7 @@ export class CredentialsStore {
     session: Omit<StoredSession, "savedAt">,
     options: { makeDefault?: boolean } = {},
   ): Promise<void> {
-    const file = await this.read();
+    const file = this.read();
     file.sessions[apiUrl] = { ...session, savedAt: new Date().toISOString() };
     if (options.makeDefault !== false || file.defaultApiUrl === null) file.defaultApiUrl = apiUrl;
     await this.write(file);
@@ -131,7 +133,7 @@ export class CredentialsStore {
 
   /** Forgets the session for `apiUrl`; deletes the file when no session is left. */
   async removeSession(apiUrl: string): Promise<void> {
-    const file = await this.read();
+    const file = this.read();
     delete file.sessions[apiUrl];
     if (file.defaultApiUrl === apiUrl) file.defaultApiUrl = Object.keys(file.sessions)[0] ?? null;
     if (Object.keys(file.sessions).length === 0) {
