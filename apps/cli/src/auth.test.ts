@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { startTestApi, type TestApi } from "@todo/api/testing";
 import { User } from "@todo/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CredentialsFile } from "./credentials.js";
+import { isCredentialsFile } from "./credentials.js";
 import { closedPort, createCliUser, runTodo } from "./testing/cli.js";
 
 let api: TestApi;
@@ -17,9 +17,9 @@ afterAll(async () => {
 });
 
 async function readCredentials(configDir: string) {
-  return CredentialsFile.parse(
-    JSON.parse(await readFile(join(configDir, "credentials.json"), "utf8")),
-  );
+  const file: unknown = JSON.parse(await readFile(join(configDir, "credentials.json"), "utf8"));
+  if (!isCredentialsFile(file)) throw new Error(`not a credentials file: ${JSON.stringify(file)}`);
+  return file;
 }
 
 describe("signup and login", () => {

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
-// The `todo` executable. `todo --version` answers before anything else loads; every other run loads
-// commander and the command definitions, and each command's action imports what it needs (client,
-// zod, prompts) when it runs, so `todo --help` starts fast too.
-import module from "node:module";
+// The `todo` executable. `todo --version` answers from this file alone; every other run loads
+// the program (commander, the commands and what they share), and the few commands that need them
+// load the contract (zod) or the prompts when they run.
 import { CLI_VERSION } from "./version.js";
 
 // A reader that stops early (`todo list | head -1`) closes the pipe: drop the rest of the output
@@ -15,11 +14,13 @@ for (const stream of [process.stdout, process.stderr]) {
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
-  // What commander prints for this argv, without the ~15 ms it takes to load commander.
+  // What commander prints for this argv, without loading commander.
   process.stdout.write(`${CLI_VERSION}\n`);
 } else {
-  // Node 22.1+ caches compiled code on disk across runs; Node 20 lacks the API (and its types).
-  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-  const { main } = await import("./program.js");
-  process.exitCode = await main(process.argv);
+  // Node 22.1+ keeps compiled code on disk between runs; Node 20 has no such cache (nor its type).
+  const module = process.getBuiltinModule("node:module") as { enableCompileCache?: () => unknown };
+  module.enableCompileCache?.();
+  void import("./program.js").then(async ({ main }) => {
+    process.exitCode = await main(process.argv, CLI_VERSION);
+  });
 }

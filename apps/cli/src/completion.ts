@@ -1,11 +1,17 @@
 /**
  * Shell completion scripts for bash, zsh and fish, generated from the commander tree so they never
  * drift from the real commands and options. Option values come from `.choices()`; `--due` offers
- * the date words {@link parseDueDate} understands.
+ * the date words {@link parseDueDate} understands, `--sort` the plain sort words.
  */
 import type { Command, Option } from "commander";
 import { DATE_WORDS } from "./dates.js";
-import { collect } from "./options.js";
+import { SORT_WORDS, collect } from "./options.js";
+
+/** Values offered for options that take free text but have well-known words. */
+const OPTION_WORDS: Record<string, readonly string[]> = {
+  "--due": DATE_WORDS,
+  "--sort": SORT_WORDS,
+};
 
 /** The shells `todo completion` supports. */
 export const SHELLS = ["bash", "zsh", "fish"] as const;
@@ -34,7 +40,7 @@ function describeOption(option: Option): OptionSpec {
     description: option.description,
     takesValue: option.required || option.optional,
     repeatable: option.parseArg === collect,
-    values: option.argChoices ?? (option.long === "--due" ? DATE_WORDS : undefined),
+    values: option.argChoices ?? (option.long ? OPTION_WORDS[option.long] : undefined),
   };
 }
 

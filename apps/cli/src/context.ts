@@ -1,20 +1,29 @@
 /**
- * What every command that talks to the API needs, built once per run: the environment, the API URL,
- * the stored session, a client that refreshes and saves an expired access token silently, and the
- * translation of client errors into one sentence and an exit code. Loaded lazily by each command's
- * action, so `todo --help` never pays for zod or the client.
+ * What every command needs, built once per run by {@link commandAction}: the environment, the API
+ * URL, the stored session, a client that refreshes and saves an expired access token silently, the
+ * output channel, and the translation of any error into one sentence and an exit code. Loaded
+ * lazily, so `todo --help` and `todo --version` never pay for the client or the credentials.
  */
 import { loadCliEnvironment, type CliEnvironment } from "@todo/config/cli";
 import { ApiError, NetworkError, createClient, type TodoClient } from "@todo/client";
+import { nodeTransport } from "@todo/client/node";
 import type { AuthSession } from "@todo/contract";
 import { CredentialsStore, type StoredSession } from "./credentials.js";
-import { AuthRequiredError, CliError, ExitCode, UsageError } from "./errors.js";
+import { AuthRequiredError, CliError, ExitCode, UsageError, invalidInput } from "./errors.js";
 import type { CommonOptionValues } from "./options.js";
 import { createOutput, type Output } from "./output.js";
-import { CLI_VERSION } from "./version.js";
+import { printable } from "./text.js";
 
 /** The API used when nothing else names one. */
 export const DEFAULT_API_URL = "http://127.0.0.1:3000";
+
+/**
+ * What a command needs before its body runs: `login`, a stored session or `TODO_TOKEN` (reading
+ * {@link Context.client} without one raises {@link AuthRequiredError}, after the body has checked
+ * its arguments); `api`, the API without a login (signup, login, logout); `nothing`, no API and no
+ * credentials (completion).
+ */
+export type Needs = "login" | "api" | "nothing";
 
 /** The per-run context handed to a command's body. */
 export interface Context {
@@ -26,88 +35,87 @@ export interface Context {
   readonly tokenSource: "env" | "file" | undefined;
   /** The stored session for {@link apiUrl}, if any. */
   readonly stored: StoredSession | undefined;
+  /**
+   * The API client, with the run's session.
+   * @throws {AuthRequiredError} on first use, for a command that needs a login, when there is none.
+   */
   readonly client: TodoClient;
+  /** A client for {@link apiUrl} with another access token (`login --with-token` checks one). */
+  clientFor(accessToken: string): TodoClient;
   readonly output: Output;
-  /** @throws {AuthRequiredError} when there is no access token for {@link apiUrl}. */
-  requireLogin(): void;
-  /** Turns any error into a {@link CliError} with a sentence fit for this run. */
-  describe(error: unknown): CliError;
 }
 
 /**
- * Builds the context and runs `body` in it; any error leaves as a {@link CliError}.
- * @throws {CliError} always, on failure; the entry point prints it and exits with its code.
+ * Builds the context of one run; `version` (the CLI's) goes into the `User-Agent`.
+ * @throws {UsageError} for an `--api-url`/`TODO_API_URL` that is not an http(s) URL.
+ * @throws {AuthRequiredError} when the credentials file is unreadable or damaged.
  */
-export async function withContext(
-  options: CommonOptionValues,
-  body: (context: Context) => Promise<void>,
-): Promise<void> {
-  const context = await createContext(options);
-  try {
-    await body(context);
-  } catch (error) {
-    throw context.describe(error);
-  }
-}
-
-async function createContext(options: CommonOptionValues): Promise<Context> {
+export function createContext(options: CommonOptionValues, needs: Needs, version: string): Context {
   const env = loadCliEnvironment();
-  const store = new CredentialsStore(env.configDir);
-  const file = await store.read();
-  const apiUrl = normalizeApiUrl(
-    options.apiUrl ?? env.apiUrl ?? file.defaultApiUrl ?? DEFAULT_API_URL,
-  );
-  const stored = file.sessions[apiUrl];
-  const tokenSource = env.token ? "env" : stored ? "file" : undefined;
-  const client: TodoClient = createClient({
-    baseUrl: apiUrl,
-    session: env.token
-      ? { accessToken: env.token }
-      : stored && {
-          accessToken: stored.accessToken,
-          refreshToken: stored.refreshToken ?? undefined,
-        },
-    userAgent: `todo-cli/${CLI_VERSION}`,
-    // Refresh under a lock and reuse another run's fresh tokens: presenting a refresh token that
-    // another `todo` already rotated would make the API revoke the whole session.
-    refreshSession:
-      tokenSource === "file"
-        ? (stale) =>
-            store.withLock(async () => {
-              const current = (await store.read()).sessions[apiUrl];
-              if (current && current.accessToken !== stale.accessToken) {
-                return {
-                  accessToken: current.accessToken,
-                  refreshToken: current.refreshToken ?? undefined,
-                };
-              }
-              const fresh = await client.refresh(stale.refreshToken ?? "");
-              await store.saveSession(apiUrl, toStoredSession(fresh), { makeDefault: false });
-              return fresh;
-            })
-        : undefined,
-  });
   const output = createOutput({ json: Boolean(options.json), noColor: env.noColor });
+  const store = new CredentialsStore(env.configDir);
+  const file = needs === "nothing" ? undefined : store.read();
+  const apiUrl = normalizeApiUrl(
+    options.apiUrl ?? env.apiUrl ?? file?.defaultApiUrl ?? DEFAULT_API_URL,
+  );
+  const stored = file?.sessions[apiUrl];
+  const tokenSource = env.token ? "env" : stored ? "file" : undefined;
+  const transport = nodeTransport();
+  const userAgent = `todo-cli/${version}`;
+  let client: TodoClient | undefined;
 
-  const context: Context = {
+  const makeClient = (): TodoClient => {
+    const created: TodoClient = createClient({
+      baseUrl: apiUrl,
+      transport,
+      userAgent,
+      session: env.token
+        ? { accessToken: env.token }
+        : stored && {
+            accessToken: stored.accessToken,
+            refreshToken: stored.refreshToken ?? undefined,
+          },
+      // Refresh under a lock and reuse another run's fresh tokens: presenting a refresh token that
+      // another `todo` already rotated would make the API revoke the whole session.
+      refreshSession:
+        tokenSource === "file"
+          ? (stale) =>
+              store.withLock(async () => {
+                const current = store.read().sessions[apiUrl];
+                if (current && current.accessToken !== stale.accessToken) {
+                  return {
+                    accessToken: current.accessToken,
+                    refreshToken: current.refreshToken ?? undefined,
+                  };
+                }
+                const fresh = await created.refresh(stale.refreshToken ?? "");
+                await store.saveSession(apiUrl, toStoredSession(fresh), { makeDefault: false });
+                return fresh;
+              })
+          : undefined,
+    });
+    return created;
+  };
+
+  return {
     env,
     apiUrl,
     store,
     tokenSource,
     stored,
-    client,
     output,
-    requireLogin() {
-      if (!tokenSource)
+    get client() {
+      if (needs === "nothing") throw new Error("This command does not talk to the API.");
+      if (needs === "login" && !tokenSource) {
         throw new AuthRequiredError(
           `You are not logged in to ${apiUrl}; run \`todo login\` (or \`todo signup\`).`,
         );
+      }
+      return (client ??= makeClient());
     },
-    describe(error) {
-      return describeError(error, context);
-    },
+    clientFor: (accessToken) =>
+      createClient({ baseUrl: apiUrl, transport, userAgent, session: { accessToken } }),
   };
-  return context;
 }
 
 /** The part of an {@link AuthSession} the credentials file keeps. */
@@ -129,22 +137,28 @@ export function normalizeApiUrl(raw: string): string {
     url = new URL(raw);
   } catch {
     throw new UsageError(
-      `"${raw}" is not a URL; pass the API's address, such as ${DEFAULT_API_URL}.`,
+      `"${printable(raw)}" is not a URL; pass the API's address, such as ${DEFAULT_API_URL}.`,
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new UsageError(
-      `"${raw}" is not an http(s) URL; pass the API's address, such as ${DEFAULT_API_URL}.`,
+      `"${printable(raw)}" is not an http(s) URL; pass the API's address, such as ${DEFAULT_API_URL}.`,
     );
   }
   return url.href.replace(/\/+$/, "");
 }
 
-function describeError(error: unknown, context: Context): CliError {
+/**
+ * Turns any error into a {@link CliError}: one sentence with what to do next, and its exit code.
+ * API errors are told apart by their problem `code` (RFC 9457), never by their text. `context` is
+ * missing when the context itself could not be built.
+ */
+export function describeError(error: unknown, context: Context | undefined): CliError {
   if (error instanceof CliError) return error;
+  const apiUrl = context?.apiUrl ?? "the API";
   if (error instanceof NetworkError) {
     return new CliError(
-      `Could not reach the todo API at ${context.apiUrl}; start it with \`pnpm start\` in the todo checkout, or point to another one with --api-url or TODO_API_URL.`,
+      `Could not reach the todo API at ${apiUrl}; start it with \`pnpm start\` in the todo checkout, or point to another one with --api-url or TODO_API_URL.`,
     );
   }
   if (error instanceof ApiError) {
@@ -152,9 +166,9 @@ function describeError(error: unknown, context: Context): CliError {
       case "unauthorized":
       case "token_expired":
         return new AuthRequiredError(
-          context.tokenSource === "env"
+          context?.tokenSource === "env"
             ? "The access token in TODO_TOKEN was refused (expired or revoked); set a fresh one, or unset it and run `todo login`."
-            : `Your session at ${context.apiUrl} has expired or was revoked; run \`todo login\`.`,
+            : `Your session at ${apiUrl} has expired or was revoked; run \`todo login\`.`,
         );
       case "invalid_credentials":
         return new CliError(
@@ -162,26 +176,27 @@ function describeError(error: unknown, context: Context): CliError {
         );
       case "email_taken":
         return new CliError("An account with this email already exists; run `todo login` instead.");
-      case "validation_failed": {
-        const fields = (error.problem.errors ?? [])
-          .map((field) => `${field.path} ${field.message}`)
-          .join("; ");
-        return new CliError(
-          `The API refused the input${fields ? `: ${fields}` : ` (${error.message})`}.`,
-          ExitCode.usage,
+      case "validation_failed":
+        return invalidInput(
+          (error.problem.errors ?? []).map((field) => ({
+            path: printable(field.path),
+            message: printable(field.message),
+          })),
         );
-      }
       case "rate_limited":
-        return new CliError(`Too many requests; wait a minute and try again (${error.message}).`);
+        return new CliError(
+          `Too many requests; wait ${error.retryAfterSeconds ?? 60} seconds and try again.`,
+        );
       default:
         return new CliError(
-          `The API answered ${error.status}: ${error.message.replace(/\.$/, "")} (request ${error.problem.requestId || "unknown"}).`,
+          `The API answered ${error.status}: ${printable(error.message).replace(/\.$/, "")} (request ${printable(error.problem.requestId) || "unknown"}); try again, or report it with that request id.`,
         );
     }
   }
+  // @inquirer's documented way to recognise Ctrl-C at a prompt.
   if (error instanceof Error && error.name === "ExitPromptError")
     return new CliError("Cancelled.", ExitCode.interrupted);
   return new CliError(
-    `Unexpected error: ${error instanceof Error ? error.message : String(error)}.`,
+    `Unexpected error: ${error instanceof Error ? error.message : String(error)}; please report it.`,
   );
 }

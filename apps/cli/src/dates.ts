@@ -3,16 +3,18 @@
  * (`friday`, `fri`: the next one after today), or an offset `+3d`, `+2w`, `+1m`. Calendar
  * arithmetic is date-fns's; everything is in the local time zone, since a due date has none.
  */
-// Per-function entry points: the package root would load all of date-fns (~250 modules) on every run.
+// Per-function entry points, and the locale-free ones (lightFormat, parseISO): `format` and
+// `parse` would bring date-fns's locale machinery into every `todo list`.
 import { addDays } from "date-fns/addDays";
 import { addMonths } from "date-fns/addMonths";
 import { addWeeks } from "date-fns/addWeeks";
-import { format } from "date-fns/format";
-import { isMatch } from "date-fns/isMatch";
+import { isValid } from "date-fns/isValid";
+import { lightFormat } from "date-fns/lightFormat";
 import { nextDay } from "date-fns/nextDay";
-import { parse } from "date-fns/parse";
+import { parseISO } from "date-fns/parseISO";
 import type { Day } from "date-fns";
 import { UsageError } from "./errors.js";
+import { printable } from "./text.js";
 
 const WEEKDAYS = [
   "sunday",
@@ -29,7 +31,12 @@ export const DATE_WORDS = ["today", "tomorrow", "yesterday", ...WEEKDAYS] as con
 
 /** `date` as `YYYY-MM-DD` in the local time zone. */
 export function toIsoDate(date: Date): string {
-  return format(date, "yyyy-MM-dd");
+  return lightFormat(date, "yyyy-MM-dd");
+}
+
+/** An ISO 8601 timestamp as `YYYY-MM-DD HH:mm` in the local time zone, for tables. */
+export function toLocalMinute(timestamp: string): string {
+  return lightFormat(parseISO(timestamp), "yyyy-MM-dd HH:mm");
 }
 
 /**
@@ -38,8 +45,10 @@ export function toIsoDate(date: Date): string {
  */
 export function parseDueDate(input: string, now: Date = new Date()): string {
   const text = input.trim().toLowerCase();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text) && isMatch(text, "yyyy-MM-dd")) {
-    return toIsoDate(parse(text, "yyyy-MM-dd", now));
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    // parseISO refuses days a month does not have (2026-02-30) with an invalid date.
+    const date = parseISO(text);
+    if (isValid(date) && !text.startsWith("0000")) return toIsoDate(date);
   }
   if (text === "today") return toIsoDate(now);
   if (text === "tomorrow") return toIsoDate(addDays(now, 1));
@@ -53,6 +62,6 @@ export function parseDueDate(input: string, now: Date = new Date()): string {
     return toIsoDate(add(now, amount));
   }
   throw new UsageError(
-    `"${input}" is not a date; use YYYY-MM-DD, today, tomorrow, a weekday such as friday, or an offset such as +3d.`,
+    `"${printable(input)}" is not a date; use YYYY-MM-DD, today, tomorrow, a weekday such as friday, or an offset such as +3d.`,
   );
 }

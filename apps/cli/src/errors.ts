@@ -1,6 +1,6 @@
 /**
- * The CLI's exit codes and the error it raises for anything a user should read. Kept free of heavy
- * imports: the entry point loads it on every run.
+ * The CLI's exit codes, the errors it raises for anything a user should read, and the one sentence
+ * for invalid input. Free of imports: every command file loads it.
  */
 
 /** Process exit codes, as gh uses them: scripts can branch on "log in again" without parsing text. */
@@ -45,4 +45,42 @@ export class AuthRequiredError extends CliError {
     super(message, ExitCode.authRequired);
     this.name = "AuthRequiredError";
   }
+}
+
+/**
+ * One invalid field: `path` dotted (`tags.2`) and `message` a predicate (`must not be blank`). The
+ * API's problem `errors` have this shape, and {@link fieldProblems} gives it to zod issues.
+ */
+export interface FieldProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Zod issues (from the contract's schemas) as {@link FieldProblem}s. */
+export function fieldProblems(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): FieldProblem[] {
+  return issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    message: issue.message,
+  }));
+}
+
+/**
+ * The usage error for invalid input, in one sentence: `The title must not be blank; nothing was
+ * changed.`, naming the first problem and counting the others. `next` replaces "nothing was
+ * changed" where a command has a better next step (`run \`todo signup\` again`).
+ */
+export function invalidInput(
+  problems: readonly FieldProblem[],
+  next = "nothing was changed",
+): UsageError {
+  const [first, ...others] = problems;
+  const field = !first?.path || /^(body|query|path)$/.test(first.path) ? "input" : first.path;
+  const more = others.length
+    ? ` (and ${others.length} more problem${others.length === 1 ? "" : "s"})`
+    : "";
+  return new UsageError(
+    `The ${field} ${(first?.message ?? "is invalid").replace(/\.$/, "")}${more}; ${next}.`,
+  );
 }

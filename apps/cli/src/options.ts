@@ -1,9 +1,10 @@
 /**
- * Option values and helpers shared by the command definitions. Only types come from the contract,
- * so defining commands (and printing `--help`) never loads zod.
+ * What the command definitions share: the options every command takes, option values and their
+ * parsers, and how commander's usage errors read. Only types come from the contract, so defining
+ * commands (and printing `--help`) never loads zod.
  */
-import type { Command } from "commander";
-import type { Priority, TaskSort } from "@todo/contract";
+import { InvalidArgumentError, type Command, type OutputConfiguration } from "commander";
+import type { Priority, SORT_FIELDS, TaskSort } from "@todo/contract";
 
 /** `-p` values, checked against the contract's `Priority` at compile time. */
 export const PRIORITY_CHOICES = [
@@ -13,28 +14,53 @@ export const PRIORITY_CHOICES = [
   "high",
 ] as const satisfies readonly Priority[];
 
-/** `--sort` values (a leading `-` sorts descending), checked against the contract's `TaskSort`. */
-export const SORT_CHOICES = [
-  "createdAt",
-  "-createdAt",
-  "updatedAt",
-  "-updatedAt",
-  "dueDate",
-  "-dueDate",
-  "priority",
-  "-priority",
-  "title",
-  "-title",
-] as const satisfies readonly TaskSort[];
+type SortField = (typeof SORT_FIELDS)[number];
 
-/** Adds the options every command takes: `--json` and `--api-url`. */
-export function withCommonOptions(command: Command): Command {
-  return command
-    .option("--json", "print JSON on stdout (the API's shapes); messages go to stderr")
-    .option(
-      "--api-url <url>",
-      "the todo API to talk to (default: TODO_API_URL, the last login, or http://127.0.0.1:3000)",
+/** What `--sort` accepts, lower-cased, and the contract's field each names. */
+const SORT_NAMES: Record<string, SortField> = {
+  due: "dueDate",
+  duedate: "dueDate",
+  created: "createdAt",
+  createdat: "createdAt",
+  updated: "updatedAt",
+  updatedat: "updatedAt",
+  priority: "priority",
+  title: "title",
+  removed: "deletedAt",
+  deleted: "deletedAt",
+  deletedat: "deletedAt",
+};
+
+/** The `--sort` spellings offered by shell completion (any case, and the API's names, also work). */
+export const SORT_WORDS = ["due", "created", "updated", "priority", "title", "removed"].flatMap(
+  (word) => [word, `-${word}`],
+);
+
+/**
+ * Parses `--sort`: a field in plain words (`due`, `created`, `updated`, `priority`, `title`,
+ * `removed`) or the API's names (`dueDate`, `createdAt`), any case; a leading `-` sorts descending.
+ * @throws {InvalidArgumentError} for anything else (commander makes it a usage error).
+ */
+export function parseSort(value: string): TaskSort {
+  const match = /^(-?)([a-z]+)$/.exec(value.trim().toLowerCase());
+  const field = match ? SORT_NAMES[match[2]!] : undefined;
+  if (!match || !field) {
+    throw new InvalidArgumentError(
+      "sort by due, created, updated, priority or title (removed with --deleted), with a leading - for descending.",
     );
+  }
+  return `${match[1] as "" | "-"}${field}`;
+}
+
+/** A parser for a whole-number option from `min` to `max`. */
+export function integer(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isInteger(number) || number < min || number > max) {
+      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}.`);
+    }
+    return number;
+  };
 }
 
 /** Collects a repeatable option (`-t a -t b`) into an array. */
@@ -42,8 +68,42 @@ export function collect(value: string, previous: string[] | undefined): string[]
   return [...(previous ?? []), value];
 }
 
-/** The values of {@link withCommonOptions}'s options, as commander hands them to an action. */
+/** The values of the options every command takes, as commander hands them to an action. */
 export interface CommonOptionValues {
   json?: boolean;
   apiUrl?: string;
+}
+
+/**
+ * Gives every command of `program` the options all commands take (`--json`, `--api-url`), and
+ * makes commander's usage errors one sentence naming the command's own help: `Unknown option
+ * '--bogus'; run \`todo add --help\` for usage.`
+ */
+export function finishCommands(program: Command): void {
+  program.configureOutput(usageErrorOutput("todo"));
+  for (const command of program.commands) {
+    command
+      .option("--json", "print JSON on stdout (shape below); messages go to stderr")
+      .option(
+        "--api-url <url>",
+        "the todo API to talk to (default: TODO_API_URL, the last login, or http://127.0.0.1:3000)",
+      )
+      .configureOutput(usageErrorOutput(`todo ${command.name()}`));
+  }
+}
+
+function usageErrorOutput(name: string): OutputConfiguration {
+  return {
+    outputError: (text, write) => {
+      const sentence = text
+        .trim()
+        .replace(/^error: /, "")
+        .replace(/\s*\n\s*\(Did you mean/, " (did you mean")
+        .replace(/\.\s+(\w)/g, (_, letter: string) => `: ${letter.toLowerCase()}`)
+        .replace(/\.$/, "");
+      write(
+        `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)}; run \`${name} --help\` for usage.\n`,
+      );
+    },
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * The `todo` program: builds the commander tree from one `registerXCommand` per command, and
- * `main()`, the one place that turns any error into a message on stderr and an exit code
- * (DESIGN §4: 0 ok, 1 API or network failure, 2 usage, 4 not logged in or session expired).
+ * `main()`, the one place that prints an error and picks the exit code (DESIGN §4: 0 ok, 1 API or
+ * network failure, 2 usage, 4 not logged in or session expired). Command actions reach it through
+ * `commandAction`, which has already turned any failure into a one-sentence {@link CliError}.
  */
 import { Command, CommanderError } from "commander";
 import { registerAddCommand } from "./commands/add.js";
@@ -18,16 +19,45 @@ import { registerSignupCommand } from "./commands/signup.js";
 import { registerUndoCommand } from "./commands/undo.js";
 import { registerWhoamiCommand } from "./commands/whoami.js";
 import { CliError, ExitCode } from "./errors.js";
-import { CLI_VERSION } from "./version.js";
+import { finishCommands } from "./options.js";
 
-/** Builds the program with every command registered. Parsing errors throw (`exitOverride`). */
-export function createProgram(): Command {
+/** One command: the names it answers to, and how it registers itself. */
+interface CommandEntry {
+  /** Its name and aliases, as its file declares them (one missing here costs only speed). */
+  readonly names: readonly string[];
+  readonly register: (program: Command) => void;
+  /** It reads the whole program: `completion` describes every command. */
+  readonly needsEveryCommand?: boolean;
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  { names: ["signup"], register: registerSignupCommand },
+  { names: ["login"], register: registerLoginCommand },
+  { names: ["logout"], register: registerLogoutCommand },
+  { names: ["whoami"], register: registerWhoamiCommand },
+  { names: ["add"], register: registerAddCommand },
+  { names: ["list", "ls"], register: registerListCommand },
+  { names: ["show"], register: registerShowCommand },
+  { names: ["done"], register: registerDoneCommand },
+  { names: ["undo"], register: registerUndoCommand },
+  { names: ["edit"], register: registerEditCommand },
+  { names: ["rm", "remove"], register: registerRmCommand },
+  { names: ["restore"], register: registerRestoreCommand },
+  { names: ["completion"], register: registerCompletionCommand, needsEveryCommand: true },
+];
+
+/**
+ * Builds the program. When `commandName` (the first argument of the run) names a command, only
+ * that one is registered: building all of them costs a `todo list` ~2 ms it would throw away.
+ * Help, unknown names and `completion` get every command. Parsing errors throw (`exitOverride`)
+ * after commander has printed them.
+ */
+export function createProgram(version: string, commandName?: string): Command {
   const program = new Command("todo")
     .description("Your tasks, from the terminal. Talks to the todo API.")
-    .version(CLI_VERSION, "-v, --version", "print the version")
+    .version(version, "-v, --version", "print the version")
     .helpOption("-h, --help", "show help")
     .helpCommand("help [command]", "show help for a command")
-    .showHelpAfterError("(run `todo help <command>` for usage)")
     .showSuggestionAfterError(true)
     .exitOverride();
   program.addHelpText(
@@ -42,48 +72,33 @@ Examples:
 Exit codes: 0 ok, 1 API or network failure, 2 usage error, 4 not logged in or session expired.
 Environment: TODO_API_URL, TODO_TOKEN, TODO_CONFIG_DIR, NO_COLOR.`,
   );
-  for (const register of [
-    registerSignupCommand,
-    registerLoginCommand,
-    registerLogoutCommand,
-    registerWhoamiCommand,
-    registerAddCommand,
-    registerListCommand,
-    registerShowCommand,
-    registerDoneCommand,
-    registerUndoCommand,
-    registerEditCommand,
-    registerRmCommand,
-    registerRestoreCommand,
-    registerCompletionCommand,
-  ]) {
-    register(program);
-  }
+  const named = COMMANDS.find(
+    (entry) => commandName !== undefined && entry.names.includes(commandName),
+  );
+  const entries = named && !named.needsEveryCommand ? [named] : COMMANDS;
+  for (const entry of entries) entry.register(program);
+  finishCommands(program);
   return program;
 }
 
 /**
  * Runs the CLI on `argv` (as `process.argv`) and returns the exit code. Every failure ends here:
- * commander has already printed its own usage errors; a {@link CliError} prints its one sentence.
+ * commander has already printed its own usage errors (and help, for `todo help`, exit 0); a
+ * {@link CliError} prints its one sentence.
  */
-export async function main(argv: readonly string[]): Promise<number> {
-  const program = createProgram();
+export async function main(argv: readonly string[], version: string): Promise<number> {
   try {
-    await program.parseAsync(argv);
+    await createProgram(version, argv[2]).parseAsync(argv);
     return ExitCode.ok;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === "commander.helpDisplayed" || error.code === "commander.version")
-        return ExitCode.ok;
-      return ExitCode.usage;
-    }
-    if (error instanceof CliError) {
-      process.stderr.write(`${error.message}\n`);
-      return error.exitCode;
-    }
-    process.stderr.write(
-      `Unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    return ExitCode.failure;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    const failure =
+      error instanceof CliError
+        ? error
+        : new CliError(
+            `Unexpected error: ${error instanceof Error ? error.message : String(error)}; please report it.`,
+          );
+    process.stderr.write(`${failure.message}\n`);
+    return failure.exitCode;
   }
 }

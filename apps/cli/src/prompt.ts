@@ -4,7 +4,6 @@
  * Passwords never come from argv, where `ps` and shell history would show them.
  * Prompts write to stderr, keeping stdout clean for `--json`.
  */
-import { text } from "node:stream/consumers";
 import { UsageError } from "./errors.js";
 
 /** True when stdin is a terminal a person can type into. */
@@ -12,21 +11,33 @@ export function stdinIsTerminal(): boolean {
   return Boolean(process.stdin.isTTY);
 }
 
+/** All of stdin as text. */
+async function readStdin(): Promise<string> {
+  const { text } = process.getBuiltinModule("node:stream/consumers");
+  return text(process.stdin);
+}
+
 let pipedLines: string[] | undefined;
 
 /** The next line of piped stdin (stdin is read once, to its end). */
 async function nextPipedLine(): Promise<string | undefined> {
-  pipedLines ??= (await text(process.stdin)).split(/\r?\n/);
+  pipedLines ??= (await readStdin()).split(/\r?\n/);
   return pipedLines.shift();
 }
 
 /**
- * Reads a password: hidden prompt on a TTY (asked twice when `confirm` is set), else one line of
- * stdin.
- * @throws {UsageError} when stdin is piped but empty, or the two entries differ.
+ * Reads a password: a hidden prompt on a TTY, else one line of stdin.
+ * On a TTY, a password `check` refuses (it returns the problem as a sentence) is said at once and
+ * asked again; with `confirm`, it is asked twice, and asked again from the start when the two
+ * differ. Piped, `check` is left to the caller, which has no one to ask again.
+ * @throws {UsageError} when stdin is piped but empty.
  */
 export async function readPassword(
-  options: { message?: string; confirm?: boolean } = {},
+  options: {
+    message?: string;
+    confirm?: boolean;
+    check?: (password: string) => string | undefined;
+  } = {},
 ): Promise<string> {
   if (!stdinIsTerminal()) {
     const line = await nextPipedLine();
@@ -38,24 +49,42 @@ export async function readPassword(
   }
   const { default: password } = await import("@inquirer/password");
   const context = { output: process.stderr };
-  const first = await password({ message: options.message ?? "Password:", mask: false }, context);
-  if (options.confirm) {
+  for (;;) {
+    const first = await password({ message: options.message ?? "Password:", mask: false }, context);
+    const problem = options.check?.(first);
+    if (problem) {
+      process.stderr.write(`${problem}\n`);
+      continue;
+    }
+    if (!options.confirm) return first;
     const second = await password({ message: "Repeat password:", mask: false }, context);
-    if (first !== second) throw new UsageError("The two passwords differ; run the command again.");
+    if (first === second) return first;
+    process.stderr.write("The two passwords differ; try again.\n");
   }
-  return first;
 }
 
 /**
- * Reads a line of text such as an email: a prompt on a TTY, else {@link UsageError} naming the
- * option to pass instead (piped stdin is reserved for the password).
+ * Reads a line of text such as an email: a prompt on a TTY, which says at once what `check`
+ * refuses and lets the user correct it, else {@link UsageError} naming the option to pass instead
+ * (piped stdin is reserved for the password).
  */
-export async function readText(options: { message: string; option: string }): Promise<string> {
+export async function readText(options: {
+  message: string;
+  option: string;
+  check?: (text: string) => string | undefined;
+}): Promise<string> {
   if (!stdinIsTerminal()) {
     throw new UsageError(`Pass ${options.option} when stdin is not a terminal.`);
   }
   const { default: input } = await import("@inquirer/input");
-  return input({ message: options.message, required: true }, { output: process.stderr });
+  return input(
+    {
+      message: options.message,
+      required: true,
+      validate: (text) => options.check?.(text) ?? true,
+    },
+    { output: process.stderr },
+  );
 }
 
 /** Reads all of piped stdin, trimmed (for `login --with-token`). */
@@ -66,5 +95,5 @@ export async function readAllStdin(): Promise<string> {
       await password({ message: "Access token:", mask: false }, { output: process.stderr })
     ).trim();
   }
-  return (await text(process.stdin)).trim();
+  return (await readStdin()).trim();
 }

@@ -1,9 +1,12 @@
 // Fast start and the bits of the CLI that need no API: --help, --version, completion scripts, and
-// the static import graph of the entry point (what `todo --help` has to load).
+// what each run loads (the files of dist/, and what esbuild put in each: dist/meta.json).
 import { execFile, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { once } from "node:events";
-import { readFile } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { isBuiltin } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join, posix, relative } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { BIN, runTodo } from "./testing/cli.js";
@@ -11,46 +14,128 @@ import { CLI_VERSION } from "./version.js";
 
 const run = promisify(execFile);
 
-/** Every module the entry point loads before any action runs: static imports, followed through dist/. */
-async function staticImportGraph(
-  entry: string,
-): Promise<{ files: Set<string>; packages: Set<string> }> {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const visit = async (file: string) => {
-    if (files.has(file)) return;
-    files.add(file);
-    const source = await readFile(file, "utf8");
-    for (const match of source.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)";/gm)) {
-      const specifier = match[1]!;
-      if (specifier.startsWith(".")) await visit(resolve(dirname(file), specifier));
-      else packages.add(specifier);
+interface Metafile {
+  outputs: Record<
+    string,
+    {
+      imports: { path: string; kind: string; external?: boolean }[];
+      inputs: Record<string, unknown>;
     }
-  };
-  await visit(entry);
-  return { files, packages };
+  >;
+}
+
+const meta = JSON.parse(
+  await readFile(new URL("../dist/meta.json", import.meta.url), "utf8"),
+) as Metafile;
+
+/**
+ * The files of dist/ a run of `todo args…` loads, sorted: CommonJS ones read from `require.cache`
+ * as the process exits, ES modules logged by a module-loading hook, both set up by a preloaded
+ * script.
+ */
+async function filesLoadedBy(args: readonly string[], input = ""): Promise<string[]> {
+  const folder = await mkdtemp(join(tmpdir(), "todo-cli-loads-"));
+  await writeFile(
+    join(folder, "hooks.mjs"),
+    [
+      'import { appendFileSync } from "node:fs";',
+      "let log;",
+      "export function initialize(path) { log = path; }",
+      "export async function load(url, context, nextLoad) {",
+      "  appendFileSync(log, `${url}\\n`);",
+      "  return nextLoad(url, context);",
+      "}",
+    ].join("\n"),
+  );
+  await writeFile(
+    join(folder, "spy.cjs"),
+    [
+      'const { register } = require("node:module");',
+      'const { join } = require("node:path");',
+      'const { pathToFileURL } = require("node:url");',
+      'register(pathToFileURL(join(__dirname, "hooks.mjs")), { data: join(__dirname, "esm.log") });',
+      'process.on("exit", () => require("node:fs").writeFileSync(join(__dirname, "cjs.log"), Object.keys(require.cache).join("\\n")));',
+    ].join("\n"),
+  );
+  await writeFile(join(folder, "esm.log"), "");
+  const result = await runTodo(
+    args,
+    { NODE_OPTIONS: `--require=${join(folder, "spy.cjs")}` },
+    input,
+  );
+  const logged = [
+    ...(await readFile(join(folder, "cjs.log"), "utf8")).split("\n"),
+    ...(await readFile(join(folder, "esm.log"), "utf8"))
+      .split("\n")
+      .filter((url) => url.startsWith("file:"))
+      .map((url) => fileURLToPath(url)),
+  ];
+  await rm(folder, { recursive: true, force: true });
+  expect(result.stderr, "the run itself").not.toMatch(/Error/);
+  const dist = dirname(BIN);
+  // Chunks the lazy modules share (esbuild's names change with their content) are left out.
+  return [...new Set(logged.filter((file) => file.startsWith(dist)))]
+    .map((file) => relative(dist, file))
+    .filter((file) => !/^lazy\/chunk-/.test(file))
+    .sort();
+}
+
+/** The sources bundled into `files`, as package names (`zod`, `commander`) or `src/…` paths. */
+function sourcesOf(files: readonly string[]): Set<string> {
+  return new Set(
+    files.flatMap((file) =>
+      Object.keys(meta.outputs[file]?.inputs ?? {}).map(
+        (input) =>
+          /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ??
+          input.replace(/^(\.\.\/)+/, ""),
+      ),
+    ),
+  );
 }
 
 describe("start-up", () => {
-  it("answers --version from the entry point alone, without loading commander", async () => {
-    const { packages, files } = await staticImportGraph(BIN);
-    expect([...packages].sort()).toEqual(["node:module"]);
-    expect([...files].map((file) => file.replace(/^.*\/dist\//, "")).sort()).toEqual([
+  it("loads only what a run needs: --version the entry point, a command the program, zod and the prompts only for the commands that use them", async () => {
+    expect(await filesLoadedBy(["--version"])).toEqual(["bin.js"]);
+    expect(await filesLoadedBy(["--help"])).toEqual(["bin.js", "program.js"]);
+    expect(await filesLoadedBy(["list"])).toEqual(["bin.js", "program.js"]); // not logged in: exit 4
+    expect(await filesLoadedBy(["signup", "--email", "a@example.com"], "short\n")).toEqual([
       "bin.js",
-      "version.js",
+      "lazy/contract.mjs",
+      "program.js",
     ]);
+    // What is in those files: commander and the commands, not zod, the contract or the prompts.
+    const program = sourcesOf(["dist/program.js"]);
+    expect(program).toContain("commander");
+    expect(program).toContain("src/commands/list.ts");
+    const everything = sourcesOf(Object.keys(meta.outputs));
+    for (const heavy of ["zod", "@inquirer/password", "packages/contract/src/tasks.ts"]) {
+      expect(everything, heavy).toContain(heavy);
+      expect(program, heavy).not.toContain(heavy);
+    }
     const manifest = JSON.parse(
       await readFile(new URL("../package.json", import.meta.url), "utf8"),
     ) as { version: string };
     expect(CLI_VERSION).toBe(manifest.version);
   });
 
-  it("loads only commander and node built-ins before a command runs (no zod, client or prompts)", async () => {
-    const { packages, files } = await staticImportGraph(resolve(dirname(BIN), "program.js"));
-    expect([...packages].sort()).toEqual(["commander"]);
-    expect([...files].map((file) => file.replace(/^.*\/dist\//, "")).sort()).not.toContain(
-      "context.js",
+  it("is self-contained: the package declares no dependencies and the bundle imports only Node built-ins", async () => {
+    const manifest = JSON.parse(
+      await readFile(new URL("../package.json", import.meta.url), "utf8"),
+    ) as { dependencies?: Record<string, string> };
+    expect(manifest.dependencies ?? {}).toEqual({});
+    // Every import the bundler left in place is a Node built-in or another file of dist/.
+    const unresolved = Object.entries(meta.outputs).flatMap(([file, output]) =>
+      output.imports
+        .filter((entry) => entry.external)
+        .map((entry) => entry.path)
+        .filter((path) =>
+          path.startsWith(".")
+            ? !(posix.join(posix.dirname(file), path) in meta.outputs)
+            : !isBuiltin(path),
+        ),
     );
+    expect(unresolved).toEqual([]);
+    expect(Object.keys(meta.outputs)).toContain("dist/lazy/contract.mjs");
   });
 
   it("prints help and the version with exit 0", async () => {
@@ -82,6 +167,19 @@ describe("start-up", () => {
       code: 0,
       stdout: "0.1.0\n",
     });
+    // `todo help` is help too, not a usage error.
+    for (const args of [["help"], ["help", "add"], ["add", "--help"]]) {
+      const result = await runTodo(args, {});
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({
+        args,
+        code: 0,
+        stderr: "",
+      });
+      expect(result.stdout).toMatch(/^Usage: todo /);
+    }
+    expect((await runTodo(["help", "add"], {})).stdout).toContain(
+      "Usage: todo add [options] <title...>",
+    );
     const listHelp = await runTodo(["list", "--help"], {});
     expect(listHelp.stdout).toContain("--overdue");
     expect(listHelp.stdout).toContain("--json");
@@ -100,6 +198,32 @@ describe("start-up", () => {
   });
 });
 
+describe("usage errors", () => {
+  it("are one sentence naming the command's own help, with exit 2 and nothing on stdout", async () => {
+    for (const [args, stderr] of [
+      [["add", "x", "--bogus"], "Unknown option '--bogus'; run `todo add --help` for usage.\n"],
+      [["show"], "Missing required argument 'id'; run `todo show --help` for usage.\n"],
+      [
+        ["list", "--limit", "500"],
+        "Option '--limit <n>' argument '500' is invalid: must be a whole number from 1 to 100; run `todo list --help` for usage.\n",
+      ],
+      [
+        ["list", "--sort", "size"],
+        "Option '--sort <field>' argument 'size' is invalid: sort by due, created, updated, priority or title (removed with --deleted), with a leading - for descending; run `todo list --help` for usage.\n",
+      ],
+      [["lsit"], "Unknown command 'lsit' (did you mean list?); run `todo --help` for usage.\n"],
+    ] as const) {
+      expect({ args, ...(await runTodo(args, {})) }).toEqual({ args, code: 2, stdout: "", stderr });
+    }
+    // Help for a command that does not exist: the list of commands, as an error.
+    expect(await runTodo(["help", "nosuch"], {})).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: expect.stringMatching(/^Usage: todo \[options\] \[command\]\n[^]*\n {2}list\|ls /),
+    });
+  });
+});
+
 describe("completion", () => {
   it("prints a bash script that completes commands, options and option values", async () => {
     const { stdout, code } = await runTodo(["completion", "bash"], {});
@@ -111,7 +235,7 @@ describe("completion", () => {
     expect(await complete("todo", "li")).toEqual(["list"]);
     expect(await complete("todo", "add", "--pri")).toEqual(["--priority"]);
     expect(await complete("todo", "list", "-p", "")).toEqual(["none", "low", "medium", "high"]);
-    expect(await complete("todo", "list", "--sort", "-d")).toEqual(["-dueDate"]);
+    expect(await complete("todo", "list", "--sort", "-d")).toEqual(["-due"]);
     expect(await complete("todo", "add", "x", "--due", "tom")).toEqual(["tomorrow"]);
     expect(await complete("todo", "completion", "f")).toEqual(["fish"]);
   });
@@ -125,13 +249,15 @@ describe("completion", () => {
     const fish = await runTodo(["completion", "fish"], {});
     expect(fish.code).toBe(0);
     expect(fish.stdout).toContain(
-      "complete -c todo -n __fish_use_subcommand -a list -d 'list your tasks (pending ones unless --done or --all)'",
+      "complete -c todo -n __fish_use_subcommand -a list -d 'list your tasks (pending ones unless --done, --all or --deleted)'",
     );
     expect(fish.stdout).toContain(
       "complete -c todo -n '__fish_seen_subcommand_from list ls' -s p -l priority -x -a 'none low medium high'",
     );
     const other = await runTodo(["completion", "tcsh"], {});
     expect(other.code).toBe(2);
-    expect(other.stderr).toContain("Allowed choices are bash, zsh, fish");
+    expect(other.stderr).toBe(
+      "Command-argument value 'tcsh' is invalid for argument 'shell': allowed choices are bash, zsh, fish; run `todo completion --help` for usage.\n",
+    );
   });
 });

@@ -1,6 +1,12 @@
 // Task commands through the built `todo` binary against a live API: add, list, show, done, undo,
 // rm, restore, edit, their --json shapes, exit codes, and the idempotent retry of `add`.
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, connect, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { addDays, format } from "date-fns";
 import { startTestApi, type TestApi } from "@todo/api/testing";
 import { Task, TaskList } from "@todo/contract";
@@ -14,6 +20,22 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
 });
+
+/** Runs a one-line fetch against the API under the `spy` preload and returns its stderr. */
+async function runTodoScript(spy: string): Promise<string> {
+  const { stderr } = await promisify(execFile)(
+    process.execPath,
+    [
+      "--import",
+      pathToFileURL(spy).href,
+      "-e",
+      `await fetch(${JSON.stringify(`${api.url}/health`)})`,
+      "--input-type=module",
+    ],
+    { env: {} },
+  );
+  return stderr;
+}
 
 const inDays = (days: number) => format(addDays(new Date(), days), "yyyy-MM-dd");
 
@@ -149,7 +171,7 @@ describe("add, show and list", () => {
 });
 
 describe("changing tasks", () => {
-  it("completes, reopens, removes and restores several tasks at once", async () => {
+  it("completes, reopens, removes and restores several tasks at once, --json always an array", async () => {
     const user = await createCliUser(api.url, { signup: true });
     for (const title of ["one", "two", "three"]) await user.todo(["add", title]);
 
@@ -158,36 +180,83 @@ describe("changing tasks", () => {
       code: 0,
       stdout: 'Completed task 1 "one".\nCompleted task 3 "three".\n',
     });
-    const doneJson = (await json(user, ["done", "1", "2"])) as unknown[];
-    expect(
-      doneJson.map((task) => Task.parse(task)).map((task) => [task.id, task.completed]),
-    ).toEqual([
-      [1, true],
-      [2, true],
-    ]);
+    const tasks = (value: unknown) => Task.array().parse(value);
+    expect(tasks(await json(user, ["done", "2"])).map((task) => [task.id, task.completed])).toEqual(
+      [[2, true]],
+    );
 
     const undo = await user.todo(["undo", "2", "3"]);
     expect(undo.stdout).toBe('Reopened task 2 "two".\nReopened task 3 "three".\n');
-    expect(Task.parse(await json(user, ["undo", "1"]))).toMatchObject({
-      id: 1,
-      completed: false,
-      completedAt: null,
-    });
+    expect(tasks(await json(user, ["undo", "1"]))).toMatchObject([
+      { id: 1, completed: false, completedAt: null },
+    ]);
 
     const rm = await user.todo(["rm", "1", "2"]);
     expect(rm.stdout).toBe(
       "Removed task 1; undo with `todo restore 1`.\nRemoved task 2; undo with `todo restore 2`.\n",
     );
-    expect(await json(user, ["rm", "3"])).toEqual({ deleted: [3] });
+    expect(await json(user, ["rm", "3"])).toEqual([3]);
     expect((await user.todo(["list", "--all"])).stdout).toBe(
       "No tasks; add one with `todo add <title>`.\n",
     );
 
-    expect(Task.parse(await json(user, ["restore", "2"]))).toMatchObject({ id: 2, title: "two" });
-    expect((await user.todo(["restore", "1"])).stdout).toBe('Restored task 1 "one".\n');
-    expect(((await json(user, ["list"])) as { data: Task[] }).data.map((task) => task.id)).toEqual([
-      1, 2,
+    expect(tasks(await json(user, ["restore", "2"]))).toMatchObject([
+      { id: 2, title: "two", deletedAt: null },
     ]);
+    expect((await user.todo(["restore", "1", "3"])).stdout).toBe(
+      'Restored task 1 "one".\nRestored task 3 "three".\n',
+    );
+    expect(TaskList.parse(await json(user, ["list"])).data.map((task) => task.id)).toEqual([
+      1, 2, 3,
+    ]);
+    await user.cleanup();
+  });
+
+  it("says what really happened when a task is already as asked, and changes nothing", async () => {
+    const user = await createCliUser(api.url, { signup: true });
+    await user.todo(["add", "one"]);
+    await user.todo(["add", "two", "-t", "home"]);
+    await user.todo(["done", "1"]);
+    const version = async (id: number) =>
+      Task.parse(await json(user, ["show", String(id)])).version;
+    const before = [await version(1), await version(2)];
+
+    expect(await user.todo(["done", "1", "2"])).toMatchObject({
+      code: 0,
+      stdout: 'Task 1 was already done.\nCompleted task 2 "two".\n',
+    });
+    expect(await user.todo(["undo", "1"])).toMatchObject({
+      code: 0,
+      stdout: 'Reopened task 1 "one".\n',
+    });
+    expect(await user.todo(["undo", "1"])).toMatchObject({
+      code: 0,
+      stdout: "Task 1 was already pending.\n",
+    });
+    expect(await user.todo(["restore", "2"])).toMatchObject({
+      code: 0,
+      stdout: "Task 2 was not removed; nothing to restore.\n",
+    });
+    const unchanged = await version(2);
+    expect(unchanged).toBe(before[1]! + 1); // completed once, nothing else
+    expect(await user.todo(["edit", "2", "--untag", "nosuch"])).toMatchObject({
+      code: 0,
+      stdout: "Task 2 is unchanged: it has no tag nosuch.\n",
+    });
+    expect(
+      await user.todo(["edit", "2", "--title", " two ", "-t", "HOME", "-p", "none"]),
+    ).toMatchObject({
+      code: 0,
+      stdout:
+        'Task 2 is unchanged: its title is already "two", its priority is already none and it already has tag home.\n',
+    });
+    expect(await version(2)).toBe(unchanged);
+    expect(await version(1)).toBe(before[0]! + 1); // reopened once, nothing else
+    // --json: the task as it is, whether or not this run changed it.
+    expect(Task.parse(await json(user, ["edit", "2", "--untag", "nosuch"]))).toMatchObject({
+      id: 2,
+      version: unchanged,
+    });
     await user.cleanup();
   });
 
@@ -199,7 +268,7 @@ describe("changing tasks", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('Completed task 1 "one".\nCompleted task 2 "two".\n');
     expect(result.stderr).toBe(
-      "No task 99; run `todo list --all` to see your task numbers.\n1 of 3 tasks were not found (99); the others were changed.\n",
+      "No task 99; run `todo list --all` to see your task numbers.\n1 of 3 tasks were not found (99); the rest are as reported above.\n",
     );
     await user.cleanup();
   });
@@ -233,11 +302,148 @@ describe("changing tasks", () => {
     const cleared = Task.parse(await json(user, ["edit", "1", "--no-due", "-d", ""]));
     expect(cleared).toMatchObject({ dueDate: null, description: null });
 
+    expect(await user.todo(["edit", "1", "-t", "x", "--untag", "X"])).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: "Tag x is both added and removed; pass it to -t or to --untag, not both.\n",
+    });
     const nothing = await user.todo(["edit", "1"]);
     expect(nothing).toMatchObject({
       code: 2,
       stderr: "Nothing to change; pass --title, -d, --due, --no-due, -p, -t or --untag.\n",
     });
+    await user.cleanup();
+  });
+});
+
+describe("the trash and sorting", () => {
+  it("lists removed tasks with --deleted, last removed first, with when and how to restore", async () => {
+    const user = await createCliUser(api.url, { signup: true });
+    for (const title of ["keep", "first gone", "second gone"]) await user.todo(["add", title]);
+    await user.todo(["rm", "2"]);
+    await user.todo(["rm", "3"]);
+
+    const trash = TaskList.parse(await json(user, ["list", "--deleted"]));
+    expect(trash.data.map((task) => task.id)).toEqual([3, 2]);
+    expect(trash.data.every((task) => task.deletedAt !== null)).toBe(true);
+
+    const table = await user.todo(["list", "--deleted"]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^ID\s+REMOVED\s+STATUS\s+PRI\s+DUE\s+TITLE\s+TAGS$/);
+    expect(lines[1]).toMatch(/^3\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}\s+pending\s+-\s+-\s+second gone$/);
+    expect(lines[2]).toMatch(/^2\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}\s+pending\s+-\s+-\s+first gone$/);
+    expect(lines[3]).toBe("2 removed tasks; restore one with `todo restore <id>`.");
+
+    const oldest = TaskList.parse(await json(user, ["list", "--deleted", "--sort", "Removed"]));
+    expect(oldest.data.map((task) => task.id)).toEqual([2, 3]);
+    for (const [args, stderr] of [
+      [
+        ["list", "--deleted", "--sort", "due"],
+        "The trash sorts only by removal time; use --sort removed or --sort -removed with --deleted.\n",
+      ],
+      [
+        ["list", "--sort", "-removed"],
+        "--sort removed sorts the trash; add --deleted to list removed tasks.\n",
+      ],
+    ] as const) {
+      expect({ args, ...(await user.todo(args)) }).toEqual({ args, code: 2, stdout: "", stderr });
+    }
+    await user.todo(["restore", "2", "3"]);
+    expect((await user.todo(["list", "--deleted"])).stdout).toBe(
+      "No removed tasks; `todo rm <id>` moves a task here.\n",
+    );
+    await user.cleanup();
+  });
+
+  it("sorts by the natural spellings: due, created, updated, priority, title, any case, - for descending", async () => {
+    const user = await createCliUser(api.url, { signup: true });
+    await user.todo(["add", "b later", "--due", "2031-01-01", "-p", "low"]);
+    await user.todo(["add", "a sooner", "--due", "2030-01-01", "-p", "high"]);
+    await user.todo(["add", "c never", "-p", "medium"]);
+    await user.todo(["edit", "1", "-d", "touched last"]);
+    const ids = async (sort: string) =>
+      TaskList.parse(await json(user, ["list", "--sort", sort])).data.map((task) => task.id);
+    expect(await ids("due")).toEqual([2, 1, 3]);
+    expect(await ids("DueDate")).toEqual([2, 1, 3]);
+    expect(await ids("-due")).toEqual([3, 1, 2]);
+    expect(await ids("created")).toEqual([1, 2, 3]);
+    expect(await ids("-Created")).toEqual([3, 2, 1]);
+    expect((await ids("-updated"))[0]).toBe(1);
+    expect(await ids("-priority")).toEqual([2, 3, 1]);
+    expect(await ids("TITLE")).toEqual([2, 1, 3]);
+    await user.cleanup();
+  });
+});
+
+describe("text from the API on a terminal", () => {
+  it("escapes control and bidi characters in every human output, and keeps them in --json", async () => {
+    const user = await createCliUser(api.url, { signup: true });
+    const title = "red \u001b[31mALERT\u001b[0m\nsecond line \u202eevil";
+    const description = "line one\nline \u001b]52;c;aGk=\u0007two\u009b";
+    const added = await user.todo(["add", title, "-d", description, "-t", "x\u001b[1m"]);
+    expect(added.code, added.stderr).toBe(0);
+    const shownTitle = "red \\x1b[31mALERT\\x1b[0m\\nsecond line \\u202eevil";
+    expect(added.stdout).toBe(`Added task 1 "${shownTitle}".\n`);
+
+    // eslint-disable-next-line no-control-regex -- looking for control characters is the point
+    const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+    const list = await user.todo(["list"]);
+    expect(list.stdout).not.toMatch(unsafe);
+    expect(list.stdout.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^ID/),
+      expect.stringContaining(`${shownTitle}  #x\\x1b[1m`),
+      "1 pending task.",
+    ]);
+    const show = await user.todo(["show", "1"]);
+    expect(show.stdout).not.toMatch(unsafe);
+    expect(show.stdout).toContain(`#1  ${shownTitle}\n`);
+    // A description keeps its lines; everything else in it is escaped.
+    expect(show.stdout).toContain("\nline one\nline \\x1b]52;c;aGk=\\x07two\\x9b\n");
+    expect((await user.todo(["done", "1"])).stdout).toBe(`Completed task 1 "${shownTitle}".\n`);
+
+    const raw = Task.parse(await json(user, ["show", "1"]));
+    expect(raw).toMatchObject({ title, description, tags: ["x\u001b[1m"] });
+    await user.cleanup();
+  });
+
+  it("keeps whole titles when stdout is not a terminal, whatever COLUMNS says", async () => {
+    const user = await createCliUser(api.url, { signup: true });
+    const title = `A long title ${"word ".repeat(25)}end`;
+    await user.todo(["add", title, "-t", "home"]);
+    for (const env of [{}, { COLUMNS: "300" }, { COLUMNS: "40" }] as Record<string, string>[]) {
+      const list = await user.todo(["list"], { env });
+      expect(list.stdout.split("\n")[1], JSON.stringify(env)).toMatch(
+        new RegExp(`^1\\s+pending\\s+-\\s+-\\s+${title}  #home$`),
+      );
+    }
+    await user.cleanup();
+  });
+});
+
+describe("ending", () => {
+  it("talks to the API over node:http, never fetch (whose WebAssembly compile kept every run ~60 ms past its output)", async () => {
+    const user = await createCliUser(api.url, { signup: true });
+    const folder = await mkdtemp(join(tmpdir(), "todo-cli-fetch-"));
+    const spy = join(folder, "spy.mjs");
+    await writeFile(
+      spy,
+      `const real = globalThis.fetch;\nglobalThis.fetch = (...args) => { process.stderr.write("fetch was called\\n"); return real(...args); };\n`,
+    );
+    for (const args of [["add", "via http"], ["list"], ["done", "1"]]) {
+      const result = await user.todo(args, {
+        env: { NODE_OPTIONS: `--import=${pathToFileURL(spy).href}` },
+      });
+      expect({ args, code: result.code, stderr: result.stderr }).toEqual({
+        args,
+        code: 0,
+        stderr: "",
+      });
+    }
+    // The spy works: a script that does use fetch is caught.
+    const control = await runTodoScript(spy);
+    expect(control).toContain("fetch was called");
+    await rm(folder, { recursive: true, force: true });
     await user.cleanup();
   });
 });

@@ -1,11 +1,12 @@
-// What a person at a terminal sees: hidden password prompts, and colour only on a TTY without
-// NO_COLOR. Runs the built `todo` in a real pseudo-terminal (tmux).
+// What a person at a terminal sees: hidden password prompts that ask again, colour only on a TTY
+// without NO_COLOR, and tables cut to the terminal's width. Runs the built `todo` in a real
+// pseudo-terminal (tmux).
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startTestApi, type TestApi } from "@todo/api/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCliUser } from "./testing/cli.js";
-import { openTerminal } from "./testing/terminal.js";
+import { createCliUser, type CliUser } from "./testing/cli.js";
+import { openTerminal, type Terminal } from "./testing/terminal.js";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -14,6 +15,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.close();
 });
+
+/** Types the repeated password at the last prompt and checks the signup went through, hidden. */
+async function finishSignup(terminal: Terminal, user: CliUser): Promise<void> {
+  await terminal.type(user.password, { enter: true });
+  expect(await terminal.exitCode()).toBe(0);
+  const screen = await terminal.screen();
+  expect(screen).toContain(`Signed up and logged in to ${api.url} as ${user.email}.`);
+  expect(screen).not.toContain(user.password);
+}
 
 describe("on a terminal", () => {
   it("asks for the password without echoing it, then logs in", async () => {
@@ -48,11 +58,47 @@ describe("on a terminal", () => {
       await terminal.waitFor(/Choose a password/);
       await terminal.type(user.password, { enter: true });
       await terminal.waitFor(/Repeat password/);
+      await finishSignup(terminal, user);
+    } finally {
+      await terminal.close();
+      await user.cleanup();
+    }
+  });
+
+  it("signs up asking again, at once, for a too-short password and after two that differ", async () => {
+    const user = await createCliUser(api.url);
+    const terminal = await openTerminal(["signup", "--email", user.email], user.env);
+    try {
+      await terminal.waitFor(/Choose a password/);
+      await terminal.type("short", { enter: true });
+      await terminal.waitFor(/The password must be at least 8 characters; try again\./);
+      await terminal.waitFor(/Choose a password[^\n]*\n[^]*Choose a password/);
       await terminal.type(user.password, { enter: true });
+      await terminal.waitFor(/Repeat password/);
+      await terminal.type("something else entirely", { enter: true });
+      await terminal.waitFor(/The two passwords differ; try again\./);
+      await terminal.waitFor(/differ; try again\.[^]*Choose a password/);
+      await terminal.type(user.password, { enter: true });
+      await terminal.waitFor(/differ; try again\.[^]*Repeat password/);
+      await finishSignup(terminal, user);
+    } finally {
+      await terminal.close();
+      await user.cleanup();
+    }
+  });
+
+  it("cuts long titles to the terminal's own width, and only there", async () => {
+    const user = await createCliUser(api.url, { signup: true });
+    const title = `A long title ${"word ".repeat(25)}end`;
+    await user.todo(["add", title, "-t", "home"]);
+    // COLUMNS says wide, but the terminal is 100 columns: the terminal wins.
+    const terminal = await openTerminal(["list"], { ...user.env, COLUMNS: "300" });
+    try {
       expect(await terminal.exitCode()).toBe(0);
-      const screen = await terminal.screen();
-      expect(screen).toContain(`Signed up and logged in to ${api.url} as ${user.email}.`);
-      expect(screen).not.toContain(user.password);
+      const row = (await terminal.screen()).split("\n").find((line) => line.startsWith("1 "));
+      expect(row).toMatch(/^1\s+pending\s+-\s+-\s+A long title word word .*… {2}#home$/);
+      expect(row!.length).toBeLessThanOrEqual(100);
+      expect(row!.length).toBeGreaterThan(90);
     } finally {
       await terminal.close();
       await user.cleanup();

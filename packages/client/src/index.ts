@@ -24,6 +24,52 @@ export interface ClientSession {
   refreshToken?: string | undefined;
 }
 
+/** One HTTP request as the client hands it to a {@link Transport}. */
+export interface TransportRequest {
+  method: string;
+  url: URL;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** A JSON text, or none. */
+  body: string | undefined;
+  /** Aborts the request (the client's `timeoutMs`), when set. */
+  signal: AbortSignal | undefined;
+}
+
+/** What a {@link Transport} returns: the status, the headers and the whole body as text. */
+export interface TransportResponse {
+  status: number;
+  statusText: string;
+  /** A response header by (case-insensitive) name, or `null`. */
+  header(name: string): string | null;
+  body: string;
+}
+
+/**
+ * Sends one request and resolves with the response, whatever its status; rejects only when there
+ * is no response (refused, reset, DNS, aborted). {@link fetchTransport} suits browsers and any
+ * runtime with `fetch`; `nodeTransport` from `@todo/client/node` starts faster in Node.
+ */
+export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
+
+/** A {@link Transport} over WHATWG `fetch` (browsers, Deno, Bun, Node). */
+export function fetchTransport(doFetch: typeof fetch = globalThis.fetch): Transport {
+  return async (request) => {
+    const response = await doFetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: request.signal,
+    });
+    return {
+      status: response.status,
+      statusText: response.statusText,
+      header: (name) => response.headers.get(name),
+      body: response.status === 204 ? "" : await response.text(),
+    };
+  };
+}
+
 /** Options for {@link createClient}. */
 export interface ClientOptions {
   /** The API's origin, such as `http://127.0.0.1:3000` (the `/api/v1` prefix is added). */
@@ -43,10 +89,17 @@ export interface ClientOptions {
    * `onSessionRefreshed` is not called when this is set.
    */
   refreshSession?: ((stale: ClientSession) => Promise<ClientSession>) | undefined;
-  /** Per-request timeout in milliseconds; default 15,000. */
-  timeoutMs?: number;
+  /**
+   * Aborts a request that has not been answered after this many milliseconds (it then rejects
+   * with {@link NetworkError}). Unset (the default): no deadline, as curl; a deadline is the
+   * caller's choice, since a busy server or machine can reach any fixed one.
+   */
+  timeoutMs?: number | undefined;
   /** Sent as `User-Agent` where the runtime allows it. */
   userAgent?: string;
+  /** How requests are sent; default {@link fetchTransport} over `fetch`. */
+  transport?: Transport;
+  /** The `fetch` of the default transport; ignored when `transport` is given. */
   fetch?: typeof fetch;
 }
 
@@ -58,11 +111,18 @@ export interface RequestOptions {
   idempotencyKey?: string | undefined;
 }
 
-/** The API answered with an RFC 9457 problem. `code` is the stable error code. */
+/**
+ * The API answered with an RFC 9457 problem. Branch on `code` (the contract's `ErrorCode`), never
+ * on the message text.
+ */
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
-  constructor(readonly problem: Problem) {
+  readonly code: Problem["code"];
+  constructor(
+    readonly problem: Problem,
+    /** The `Retry-After` of a 429 or 409/503 answer, in seconds (RFC 9110 §10.2.3), if sent. */
+    readonly retryAfterSeconds?: number | undefined,
+  ) {
     super(problem.detail || problem.title);
     this.name = "ApiError";
     this.status = problem.status;
@@ -70,7 +130,7 @@ export class ApiError extends Error {
   }
 }
 
-/** The API could not be reached (connection refused, DNS, timeout). */
+/** The API could not be reached (connection refused or reset, DNS, timeout). */
 export class NetworkError extends Error {
   constructor(
     readonly url: string,
@@ -89,7 +149,7 @@ export type TodoClient = ReturnType<typeof createClient>;
  * {@link ApiError} (an HTTP error) or {@link NetworkError} (no answer).
  */
 export function createClient(options: ClientOptions) {
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const transport = options.transport ?? fetchTransport(options.fetch);
   const root = `${options.baseUrl.replace(/\/+$/, "")}`;
   let session = options.session;
 
@@ -115,21 +175,22 @@ export function createClient(options: ClientOptions) {
     if (extra.ifMatch !== undefined) headers["if-match"] = `"${extra.ifMatch}"`;
     if (extra.idempotencyKey) headers["idempotency-key"] = extra.idempotencyKey;
 
-    let response: Response;
+    let response: TransportResponse;
     try {
-      response = await doFetch(url, {
+      response = await transport({
         method,
+        url,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+        signal:
+          options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs),
       });
     } catch (cause) {
       throw new NetworkError(root, { cause });
     }
     if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    const payload: unknown = text ? safeJson(text) : undefined;
-    if (response.ok) return payload as T;
+    const payload: unknown = response.body ? safeJson(response.body) : undefined;
+    if (response.status >= 200 && response.status < 300) return payload as T;
 
     const problem = toProblem(response, payload);
     if (problem.code === "token_expired" && !extra.retried && session?.refreshToken) {
@@ -147,7 +208,7 @@ export function createClient(options: ClientOptions) {
       }
       return send<T>(method, path, body, { ...extra, retried: true });
     }
-    throw new ApiError(problem);
+    throw new ApiError(problem, retryAfterSeconds(response.header("retry-after")));
   }
 
   return {
@@ -194,7 +255,15 @@ function safeJson(text: string): unknown {
   }
 }
 
-function toProblem(response: Response, payload: unknown): Problem {
+/** `Retry-After` in seconds: delay-seconds, or an HTTP date turned into seconds from now. */
+function retryAfterSeconds(header: string | null): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim());
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+function toProblem(response: TransportResponse, payload: unknown): Problem {
   const body = (payload ?? {}) as Partial<Problem>;
   return {
     type: body.type ?? "about:blank",
@@ -202,7 +271,7 @@ function toProblem(response: Response, payload: unknown): Problem {
     status: body.status ?? response.status,
     detail: body.detail ?? `The API answered ${response.status} ${response.statusText}.`,
     code: body.code ?? (response.status >= 500 ? "internal" : "bad_request"),
-    requestId: body.requestId ?? response.headers.get("x-request-id") ?? "",
+    requestId: body.requestId ?? response.header("x-request-id") ?? "",
     ...(body.errors ? { errors: body.errors } : {}),
   };
 }

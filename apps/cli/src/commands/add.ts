@@ -1,11 +1,10 @@
-import type { Command } from "commander";
-import {
-  PRIORITY_CHOICES,
-  collect,
-  withCommonOptions,
-  type CommonOptionValues,
-} from "../options.js";
-import { Option } from "commander";
+import { Option, type Command } from "commander";
+import type { TaskCreate } from "@todo/contract";
+import { commandAction } from "../action.js";
+import { parseDueDate } from "../dates.js";
+import { taskLabel } from "../format.js";
+import { PRIORITY_CHOICES, collect, type CommonOptionValues } from "../options.js";
+import { createOnce } from "../retry.js";
 
 interface AddOptions extends CommonOptionValues {
   description?: string;
@@ -15,77 +14,42 @@ interface AddOptions extends CommonOptionValues {
 }
 
 /** Attempts for one `add` when the network fails; each retry reuses the idempotency key. */
-const ATTEMPTS = 3;
+const NETWORK_ATTEMPTS = 3;
 
 /**
  * `todo add <title...>`: creates a task. The request carries an `Idempotency-Key`, and a network
- * failure is retried with the same key, so a retry never makes a second task.
+ * failure is retried with the same key, so a retry never makes a second task. The API checks the
+ * input against the contract (its 422 becomes a usage error): loading zod here would cost every
+ * `add` more than the check is worth.
  */
 export function registerAddCommand(program: Command): void {
-  withCommonOptions(
-    program
-      .command("add")
-      .description("add a task; the title may be several words")
-      .argument("<title...>", "the task's title")
-      .option("-d, --description <text>", "a longer description")
-      .option("--due <date>", "due date: YYYY-MM-DD, today, tomorrow, a weekday, +3d")
-      .addOption(new Option("-p, --priority <priority>", "priority").choices(PRIORITY_CHOICES))
-      .option("-t, --tag <tag>", "a tag (repeat for several)", collect),
-  ).action(async (words: string[], options: AddOptions) => {
-    const [
-      { withContext },
-      { parseDueDate },
-      { TaskCreate },
-      { UsageError },
-      client,
-      { randomUUID },
-      { setTimeout: sleep },
-    ] = await Promise.all([
-      import("../context.js"),
-      import("../dates.js"),
-      import("@todo/contract"),
-      import("../errors.js"),
-      import("@todo/client"),
-      import("node:crypto"),
-      import("node:timers/promises"),
-    ]);
-    const input = TaskCreate.safeParse({
-      title: words.join(" "),
-      ...(options.description !== undefined ? { description: options.description } : {}),
-      ...(options.due !== undefined ? { dueDate: parseDueDate(options.due) } : {}),
-      ...(options.priority ? { priority: options.priority } : {}),
-      ...(options.tag ? { tags: options.tag } : {}),
-    });
-    if (!input.success) {
-      const issue = input.error.issues[0];
-      throw new UsageError(
-        `The ${issue?.path.join(".") || "task"} ${issue?.message ?? "is invalid"}; nothing was added.`,
-      );
-    }
-    await withContext(options, async (context) => {
-      context.requireLogin();
-      const idempotencyKey = randomUUID();
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const task = await context.client.createTask(input.data, { idempotencyKey });
-          if (context.output.json) context.output.printJson(task);
-          else
-            context.output.message(
-              `Added task ${task.id} "${task.title}"${task.dueDate ? ` (due ${task.dueDate})` : ""}.`,
-            );
-          return;
-        } catch (error) {
-          // A network failure may have happened after the API created the task; the same key makes
-          // the retry replay that answer. A 409 means the first attempt is still running.
-          const retryable =
-            error instanceof client.NetworkError ||
-            (error instanceof client.ApiError &&
-              error.code === "idempotency_conflict" &&
-              error.status === 409);
-          if (!retryable || attempt >= ATTEMPTS) throw error;
-          await sleep(250 * 2 ** (attempt - 1));
-        }
-      }
-    });
-  });
+  program
+    .command("add")
+    .description("add a task; the title may be several words")
+    .argument("<title...>", "the task's title")
+    .option("-d, --description <text>", "a longer description")
+    .option("--due <date>", "due date: YYYY-MM-DD, today, tomorrow, a weekday, +3d")
+    .addOption(new Option("-p, --priority <priority>", "priority").choices(PRIORITY_CHOICES))
+    .option("-t, --tag <tag>", "a tag (repeat for several)", collect)
+    .addHelpText("after", "\n--json prints the created task.")
+    .action(
+      commandAction("login", async (context, options: AddOptions, words: string[]) => {
+        const input: TaskCreate = {
+          title: words.join(" "),
+          ...(options.description !== undefined ? { description: options.description } : {}),
+          ...(options.due !== undefined ? { dueDate: parseDueDate(options.due) } : {}),
+          ...(options.priority ? { priority: options.priority } : {}),
+          ...(options.tag ? { tags: options.tag } : {}),
+        };
+        const task = await createOnce(
+          (idempotencyKey) => context.client.createTask(input, { idempotencyKey }),
+          NETWORK_ATTEMPTS,
+        );
+        if (context.output.json) context.output.printJson(task);
+        else
+          context.output.message(
+            `Added ${taskLabel(task)}${task.dueDate ? ` (due ${task.dueDate})` : ""}.`,
+          );
+      }),
+    );
 }

@@ -1,23 +1,12 @@
 import type { Command } from "commander";
-import { withCommonOptions, type CommonOptionValues } from "../options.js";
+import { eachTask, setCompleted } from "../tasks.js";
 
-/** `todo done <id...>`: marks tasks completed (already-completed ones stay as they are). */
+/** `todo done <id...>`: marks tasks completed; one already done is left as it is, and said so. */
 export function registerDoneCommand(program: Command): void {
-  withCommonOptions(
-    program.command("done").description("mark tasks as done").argument("<id...>", "task numbers"),
-  ).action(async (ids: string[], options: CommonOptionValues) => {
-    const [{ withContext }, { changeTasks }, { taskLabel }] = await Promise.all([
-      import("../context.js"),
-      import("../tasks.js"),
-      import("../format.js"),
-    ]);
-    await withContext(options, (context) =>
-      changeTasks(
-        context,
-        ids,
-        (id) => context.client.completeTask(id),
-        (task) => `Completed ${taskLabel(task)}.`,
-      ),
-    );
-  });
+  program
+    .command("done")
+    .description("mark tasks as done")
+    .argument("<id...>", "task numbers")
+    .addHelpText("after", "\n--json prints an array of the tasks, as they now are.")
+    .action(eachTask(setCompleted(true)));
 }

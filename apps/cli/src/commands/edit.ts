@@ -1,10 +1,12 @@
 import { Option, type Command } from "commander";
-import {
-  PRIORITY_CHOICES,
-  collect,
-  withCommonOptions,
-  type CommonOptionValues,
-} from "../options.js";
+import type { Task, TaskUpdate } from "@todo/contract";
+import { commandAction } from "../action.js";
+import { parseDueDate } from "../dates.js";
+import { UsageError, fieldProblems, invalidInput } from "../errors.js";
+import { taskLabel } from "../format.js";
+import { PRIORITY_CHOICES, collect, type CommonOptionValues } from "../options.js";
+import { changeUnlessAlready, onTask, parseTaskId } from "../tasks.js";
+import { printable } from "../text.js";
 
 interface EditOptions extends CommonOptionValues {
   title?: string;
@@ -16,89 +18,115 @@ interface EditOptions extends CommonOptionValues {
   untag?: string[];
 }
 
+/** The edit asked for, normalized as the API normalizes it (trimmed, lower-cased tags). */
+interface Asked {
+  fields: Omit<TaskUpdate, "tags">;
+  tag: readonly string[];
+  untag: readonly string[];
+}
+
+/** The PATCH that turns `task` into what was asked: only the fields that differ. */
+function patchFor(task: Task, asked: Asked): TaskUpdate {
+  const patch: TaskUpdate = {};
+  for (const [field, value] of Object.entries(asked.fields) as [keyof Asked["fields"], unknown][])
+    if (value !== undefined && value !== task[field]) Object.assign(patch, { [field]: value });
+  const tags = [...new Set([...task.tags, ...asked.tag])].filter(
+    (tag) => !asked.untag.includes(tag),
+  );
+  if (tags.join("\n") !== task.tags.join("\n")) patch.tags = tags;
+  return patch;
+}
+
+/** Why asking for `asked` changes nothing on `task`, such as `it has no tag nosuch`. */
+function whyUnchanged(task: Task, asked: Asked): string {
+  const { title, description, dueDate, priority } = asked.fields;
+  const reasons = [
+    title !== undefined && `its title is already "${printable(title)}"`,
+    description !== undefined &&
+      (description === null ? "it has no description" : "its description is already that"),
+    dueDate !== undefined &&
+      (dueDate === null ? "it has no due date" : `it is already due ${dueDate}`),
+    priority !== undefined && `its priority is already ${priority}`,
+    ...asked.tag.map((tag) => `it already has tag ${printable(tag)}`),
+    ...asked.untag.map((tag) => `it has no tag ${printable(tag)}`),
+  ].filter((reason): reason is string => Boolean(reason));
+  const last = reasons.pop();
+  return reasons.length ? `${reasons.join(", ")} and ${last}` : (last ?? "");
+}
+
 /**
- * `todo edit <id>`: changes some fields of a task with one PATCH. Tag changes read the task first
- * and send `If-Match`, so a concurrent edit is never overwritten (retried once on 412).
+ * `todo edit <id>`: changes some fields of a task. It reads the task and sends only what differs,
+ * with `If-Match` on the version read, so a concurrent edit is never overwritten (it reads again);
+ * when nothing would change, it sends nothing and says why.
  */
 export function registerEditCommand(program: Command): void {
-  withCommonOptions(
-    program
-      .command("edit")
-      .description("change a task's title, description, due date, priority or tags")
-      .argument("<id>", "task number")
-      .option("--title <title>", "a new title")
-      .option("-d, --description <text>", 'a new description ("" clears it)')
-      .option("--due <date>", "a new due date: YYYY-MM-DD, today, tomorrow, a weekday, +3d")
-      .option("--no-due", "remove the due date")
-      .addOption(
-        new Option("-p, --priority <priority>", "a new priority").choices(PRIORITY_CHOICES),
-      )
-      .option("-t, --tag <tag>", "add a tag (repeat for several)", collect)
-      .option("--untag <tag>", "remove a tag (repeat for several)", collect),
-  ).action(async (rawId: string, options: EditOptions) => {
-    const [
-      { withContext },
-      { parseTaskId, onTask },
-      { parseDueDate },
-      { TaskUpdate },
-      { UsageError },
-      { ApiError },
-      { taskLabel },
-    ] = await Promise.all([
-      import("../context.js"),
-      import("../tasks.js"),
-      import("../dates.js"),
-      import("@todo/contract"),
-      import("../errors.js"),
-      import("@todo/client"),
-      import("../format.js"),
-    ]);
-    const id = parseTaskId(rawId);
-    const patch = {
-      ...(options.title !== undefined ? { title: options.title } : {}),
-      ...(options.description !== undefined ? { description: options.description } : {}),
-      ...(options.due === false
-        ? { dueDate: null }
-        : options.due !== undefined
-          ? { dueDate: parseDueDate(options.due) }
-          : {}),
-      ...(options.priority ? { priority: options.priority } : {}),
-    };
-    const changesTags = Boolean(options.tag?.length || options.untag?.length);
-    if (Object.keys(patch).length === 0 && !changesTags) {
-      throw new UsageError(
-        "Nothing to change; pass --title, -d, --due, --no-due, -p, -t or --untag.",
-      );
-    }
-    const check = TaskUpdate.safeParse({ ...patch, ...(options.tag ? { tags: options.tag } : {}) });
-    if (!check.success) {
-      const issue = check.error.issues[0];
-      throw new UsageError(
-        `The ${issue?.path.join(".") || "change"} ${issue?.message ?? "is invalid"}; nothing was changed.`,
-      );
-    }
-    await withContext(options, async (context) => {
-      context.requireLogin();
-      const update = async () => {
-        if (!changesTags) return context.client.updateTask(id, patch);
-        const current = await context.client.getTask(id);
-        const remove = new Set((options.untag ?? []).map((tag) => tag.trim().toLowerCase()));
-        const tags = [
-          ...new Set([
-            ...current.tags,
-            ...(options.tag ?? []).map((tag) => tag.trim().toLowerCase()),
-          ]),
-        ].filter((tag) => !remove.has(tag));
-        return context.client.updateTask(id, { ...patch, tags }, { ifMatch: current.version });
-      };
-      const task = await onTask(id, () =>
-        update().catch((error: unknown) => {
-          if (error instanceof ApiError && error.code === "precondition_failed") return update();
-          throw error;
-        }),
-      );
-      if (context.output.json) context.output.printJson(task);
-      else context.output.message(`Updated ${taskLabel(task)}.`);
-    });
-  });
+  program
+    .command("edit")
+    .description("change a task's title, description, due date, priority or tags")
+    .argument("<id>", "task number")
+    .option("--title <title>", "a new title")
+    .option("-d, --description <text>", 'a new description ("" clears it)')
+    .option("--due <date>", "a new due date: YYYY-MM-DD, today, tomorrow, a weekday, +3d")
+    .option("--no-due", "remove the due date")
+    .addOption(new Option("-p, --priority <priority>", "a new priority").choices(PRIORITY_CHOICES))
+    .option("-t, --tag <tag>", "add a tag (repeat for several)", collect)
+    .option("--untag <tag>", "remove a tag (repeat for several)", collect)
+    .addHelpText("after", "\n--json prints the task, as it now is.")
+    .action(
+      commandAction("login", async (context, options: EditOptions, rawId: string) => {
+        const id = parseTaskId(rawId);
+        const requested = {
+          title: options.title,
+          description: options.description,
+          dueDate:
+            options.due === false
+              ? null
+              : options.due === undefined
+                ? undefined
+                : parseDueDate(options.due),
+          priority: options.priority,
+        };
+        if (
+          Object.values(requested).every((value) => value === undefined) &&
+          !options.tag &&
+          !options.untag
+        ) {
+          throw new UsageError(
+            "Nothing to change; pass --title, -d, --due, --no-due, -p, -t or --untag.",
+          );
+        }
+        // Normalized by the contract, as the API will, so "unchanged" is judged on the stored form.
+        // The contract is zod: loaded only by the commands that need it.
+        const { TaskUpdate } = await import("@todo/contract");
+        const normalize = (input: TaskUpdate) => {
+          const parsed = TaskUpdate.safeParse(input);
+          if (!parsed.success) throw invalidInput(fieldProblems(parsed.error.issues));
+          return parsed.data;
+        };
+        const { tags = [], ...fields } = normalize({ ...requested, tags: options.tag ?? [] });
+        const asked: Asked = {
+          fields,
+          tag: tags,
+          untag: normalize({ tags: options.untag }).tags ?? [],
+        };
+        const both = asked.tag.find((tag) => asked.untag.includes(tag));
+        if (both !== undefined)
+          throw new UsageError(
+            `Tag ${printable(both)} is both added and removed; pass it to -t or to --untag, not both.`,
+          );
+
+        const { task, changed } = await onTask(id, () =>
+          changeUnlessAlready(
+            id,
+            () => context.client.getTask(id),
+            (current) => Object.keys(patchFor(current, asked)).length === 0,
+            (current) =>
+              context.client.updateTask(id, patchFor(current, asked), { ifMatch: current.version }),
+          ),
+        );
+        if (context.output.json) context.output.printJson(task);
+        else if (changed) context.output.message(`Updated ${taskLabel(task)}.`);
+        else context.output.message(`Task ${task.id} is unchanged: ${whyUnchanged(task, asked)}.`);
+      }),
+    );
 }

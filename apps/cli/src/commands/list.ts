@@ -1,9 +1,14 @@
-import { Option, InvalidArgumentError, type Command } from "commander";
+import { Option, type Command } from "commander";
+import type { TaskListParams, TaskSort } from "@todo/contract";
+import { commandAction } from "../action.js";
+import { toIsoDate } from "../dates.js";
+import { UsageError } from "../errors.js";
+import { renderSummary, renderTaskTable } from "../format.js";
 import {
   PRIORITY_CHOICES,
-  SORT_CHOICES,
   collect,
-  withCommonOptions,
+  integer,
+  parseSort,
   type CommonOptionValues,
 } from "../options.js";
 
@@ -11,99 +16,126 @@ interface ListOptions extends CommonOptionValues {
   pending?: boolean;
   done?: boolean;
   all?: boolean;
+  deleted?: boolean;
   tag?: string[];
   search?: string;
   priority?: (typeof PRIORITY_CHOICES)[number];
   overdue?: boolean;
-  sort?: (typeof SORT_CHOICES)[number];
-  limit?: number;
-  page?: number;
+  sort?: TaskSort;
+  limit: number;
+  page: number;
 }
 
-function integer(min: number, max: number) {
-  return (value: string): number => {
-    const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isInteger(number) || number < min || number > max) {
-      throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}.`);
-    }
-    return number;
-  };
+/** The sort a list uses when `--sort` names none: oldest first, or in the trash last removed first. */
+function sortOf(options: ListOptions): TaskSort {
+  const trashSort = options.sort?.endsWith("deletedAt") ?? false;
+  if (options.sort && trashSort !== Boolean(options.deleted)) {
+    throw new UsageError(
+      options.deleted
+        ? "The trash sorts only by removal time; use --sort removed or --sort -removed with --deleted."
+        : "--sort removed sorts the trash; add --deleted to list removed tasks.",
+    );
+  }
+  return options.sort ?? (options.deleted ? "-deletedAt" : "createdAt");
 }
 
 /**
- * `todo list`: pending tasks by default, as an aligned table with a summary line, or the API's
- * `{data, meta}` body with `--json`.
+ * `todo list`: pending tasks by default, or the trash with `--deleted`, as an aligned table with a
+ * summary line, or the API's `{data, meta}` body with `--json`.
  */
 export function registerListCommand(program: Command): void {
-  withCommonOptions(
-    program
-      .command("list")
-      .alias("ls")
-      .description("list your tasks (pending ones unless --done or --all)")
-      .addOption(
-        new Option("--pending", "only pending tasks (the default)").conflicts(["done", "all"]),
-      )
-      .addOption(new Option("--done", "only completed tasks").conflicts(["all"]))
-      .option("--all", "pending and completed tasks")
-      .option("-t, --tag <tag>", "only tasks with this tag (repeat: all must match)", collect)
-      .option("-s, --search <query>", "only tasks whose title or description contains this text")
-      .addOption(
-        new Option("-p, --priority <priority>", "only tasks of this priority").choices(
-          PRIORITY_CHOICES,
-        ),
-      )
-      .option("--overdue", "only pending tasks whose due date has passed")
-      .addOption(
-        new Option("--sort <field>", "sort order; a leading - sorts descending")
-          .choices(SORT_CHOICES)
-          .default("createdAt"),
-      )
-      .option("--limit <n>", "tasks per page, 1-100", integer(1, 100), 20)
-      .option("--page <n>", "page number", integer(1, 1_000_000), 1),
-  ).action(async (options: ListOptions) => {
-    const [{ withContext }, { renderSummary, renderTaskTable }, { toIsoDate }] = await Promise.all([
-      import("../context.js"),
-      import("../format.js"),
-      import("../dates.js"),
-    ]);
-    await withContext(options, async (context) => {
-      context.requireLogin();
-      const status = options.all ? "all" : options.done ? "completed" : "pending";
-      const list = await context.client.listTasks({
-        status,
-        ...(options.tag ? { tag: options.tag } : {}),
-        ...(options.search ? { q: options.search } : {}),
-        ...(options.priority ? { priority: options.priority } : {}),
-        ...(options.overdue ? { overdue: "true" as const } : {}),
-        ...(options.sort ? { sort: options.sort } : {}),
-        limit: options.limit,
-        page: options.page,
-      });
-      if (context.output.json) {
-        context.output.printJson(list);
-        return;
-      }
-      const today = toIsoDate(new Date());
-      const label = options.overdue
-        ? "overdue"
-        : status === "all"
-          ? ""
-          : status === "completed"
+  program
+    .command("list")
+    .alias("ls")
+    .description("list your tasks (pending ones unless --done, --all or --deleted)")
+    .addOption(
+      new Option("--pending", "only pending tasks (the default)").conflicts(["done", "all"]),
+    )
+    .addOption(new Option("--done", "only completed tasks").conflicts(["all"]))
+    .option("--all", "pending and completed tasks")
+    .option(
+      "--deleted",
+      "removed tasks (the trash), last removed first; bring one back with restore",
+    )
+    .option("-t, --tag <tag>", "only tasks with this tag (repeat: all must match)", collect)
+    .option("-s, --search <query>", "only tasks whose title or description contains this text")
+    .addOption(
+      new Option("-p, --priority <priority>", "only tasks of this priority").choices(
+        PRIORITY_CHOICES,
+      ),
+    )
+    .option("--overdue", "only pending tasks whose due date has passed")
+    .option(
+      "--sort <field>",
+      "due, created (the default), updated, priority or title; removed with --deleted; a leading - sorts descending",
+      parseSort,
+    )
+    .option("--limit <n>", "tasks per page, 1-100", integer(1, 100), 20)
+    .option("--page <n>", "page number", integer(1, 1_000_000), 1)
+    .addHelpText(
+      "after",
+      "\n--json prints the API's page: {data: [task, …], meta: {limit, total, page, totalPages, nextCursor}}.",
+    )
+    .action(
+      commandAction("login", async (context, options: ListOptions) => {
+        const sort = sortOf(options);
+        // The trash shows every removed task unless --pending or --done narrows it.
+        const status = options.pending
+          ? "pending"
+          : options.done
             ? "completed"
-            : "pending";
-      if (list.data.length === 0) {
-        const total = list.meta.total ?? 0;
-        context.output.message(
-          total > 0
-            ? `No tasks on page ${options.page}; there are ${list.meta.totalPages} page(s).`
-            : `No ${label ? `${label} ` : ""}tasks${options.tag || options.search || options.priority ? " match" : ""}; add one with \`todo add <title>\`.`,
+            : options.all || options.deleted
+              ? "all"
+              : "pending";
+        const query: TaskListParams = {
+          status,
+          ...(options.deleted ? { deleted: "true" as const } : {}),
+          ...(options.tag ? { tag: options.tag } : {}),
+          ...(options.search ? { q: options.search } : {}),
+          ...(options.priority ? { priority: options.priority } : {}),
+          ...(options.overdue ? { overdue: "true" as const } : {}),
+          sort,
+          limit: options.limit,
+          page: options.page,
+        };
+        const list = await context.client.listTasks(query);
+        const { output } = context;
+        if (output.json) {
+          output.printJson(list);
+          return;
+        }
+        const today = toIsoDate(new Date());
+        const label = [
+          options.overdue ? "overdue" : status === "all" ? "" : status,
+          options.deleted ? "removed" : "",
+        ]
+          .filter(Boolean)
+          .join(" ");
+        if (list.data.length === 0) {
+          const total = list.meta.total ?? 0;
+          const filtered = options.tag || options.search || options.priority;
+          output.message(
+            total > 0
+              ? `No tasks on page ${options.page}; there are ${list.meta.totalPages} page(s).`
+              : options.deleted
+                ? `No ${label} tasks${filtered ? " match" : ""}; \`todo rm <id>\` moves a task here.`
+                : `No ${label ? `${label} ` : ""}tasks${filtered ? " match" : ""}; add one with \`todo add <title>\`.`,
+          );
+          return;
+        }
+        output.message(renderTaskTable(list.data, output, today, { trash: options.deleted }));
+        output.message(
+          output.paint(
+            "dim",
+            renderSummary(
+              list.data,
+              list.meta,
+              label,
+              today,
+              options.deleted ? "restore one with `todo restore <id>`" : undefined,
+            ),
+          ),
         );
-        return;
-      }
-      context.output.message(renderTaskTable(list.data, context.output, today));
-      context.output.message(
-        context.output.paint("dim", renderSummary(list.data, list.meta, label, today)),
-      );
-    });
-  });
+      }),
+    );
 }

@@ -1,26 +1,33 @@
 import type { Command } from "commander";
-import { withCommonOptions, type CommonOptionValues } from "../options.js";
+import { taskLabel } from "../format.js";
+import { eachTask, isNotFound } from "../tasks.js";
 
-/** `todo restore <id>`: brings back a task removed with `todo rm`. */
+/**
+ * `todo restore <id...>`: brings back tasks removed with `todo rm`. A task that was not removed is
+ * left as it is, and said so.
+ */
 export function registerRestoreCommand(program: Command): void {
-  withCommonOptions(
-    program
-      .command("restore")
-      .description("bring back a removed task")
-      .argument("<id>", "task number"),
-  ).action(async (rawId: string, options: CommonOptionValues) => {
-    const [{ withContext }, { changeTasks }, { taskLabel }] = await Promise.all([
-      import("../context.js"),
-      import("../tasks.js"),
-      import("../format.js"),
-    ]);
-    await withContext(options, (context) =>
-      changeTasks(
-        context,
-        [rawId],
-        (id) => context.client.restoreTask(id),
-        (task) => `Restored ${taskLabel(task)}.`,
-      ),
+  program
+    .command("restore")
+    .description("bring back removed tasks (see them with `todo list --deleted`)")
+    .argument("<id...>", "task numbers")
+    .addHelpText("after", "\n--json prints an array of the tasks, as they now are.")
+    .action(
+      eachTask({
+        async change(context, id) {
+          // Only live tasks can be read by number: one that reads is not in the trash.
+          try {
+            return { task: await context.client.getTask(id), changed: false };
+          } catch (error) {
+            if (!isNotFound(error)) throw error;
+          }
+          return { task: await context.client.restoreTask(id), changed: true };
+        },
+        describe: ({ task, changed }) =>
+          changed
+            ? `Restored ${taskLabel(task)}.`
+            : `Task ${task.id} was not removed; nothing to restore.`,
+        toJson: (outcome) => outcome.task,
+      }),
     );
-  });
 }

@@ -1,26 +1,12 @@
 import type { Command } from "commander";
-import { withCommonOptions, type CommonOptionValues } from "../options.js";
+import { eachTask, setCompleted } from "../tasks.js";
 
-/** `todo undo <id...>`: reopens completed tasks. */
+/** `todo undo <id...>`: reopens completed tasks; one still pending is left as it is, and said so. */
 export function registerUndoCommand(program: Command): void {
-  withCommonOptions(
-    program
-      .command("undo")
-      .description("mark done tasks as pending again")
-      .argument("<id...>", "task numbers"),
-  ).action(async (ids: string[], options: CommonOptionValues) => {
-    const [{ withContext }, { changeTasks }, { taskLabel }] = await Promise.all([
-      import("../context.js"),
-      import("../tasks.js"),
-      import("../format.js"),
-    ]);
-    await withContext(options, (context) =>
-      changeTasks(
-        context,
-        ids,
-        (id) => context.client.reopenTask(id),
-        (task) => `Reopened ${taskLabel(task)}.`,
-      ),
-    );
-  });
+  program
+    .command("undo")
+    .description("mark done tasks as pending again")
+    .argument("<id...>", "task numbers")
+    .addHelpText("after", "\n--json prints an array of the tasks, as they now are.")
+    .action(eachTask(setCompleted(false)));
 }
