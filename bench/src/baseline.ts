@@ -15,7 +15,8 @@ import argon2 from "argon2";
 import { jwtVerify, SignJWT } from "jose";
 import pg from "pg";
 import { ConfigError, loadConfig, type Config } from "@todo/config";
-import { ARGON2_OPTIONS } from "@todo/core";
+import { PRIORITIES } from "@todo/contract";
+import { ARGON2_OPTIONS, toTask } from "@todo/core";
 import {
   refreshTokenStatements,
   taskStatements,
@@ -25,7 +26,6 @@ import {
   type UserRecord,
 } from "@todo/db";
 
-const PRIORITIES = ["none", "low", "medium", "high"] as const;
 const DATE_OID = 1082;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const LIMIT = 20;
@@ -124,23 +124,6 @@ class HttpError extends Error {
   ) {
     super(code);
   }
-}
-
-function toTask(row: TaskRow) {
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    completed: row.completed,
-    completedAt: row.completed_at ? row.completed_at.toISOString() : null,
-    dueDate: row.due_date,
-    priority: PRIORITIES[row.priority] ?? "none",
-    tags: row.tags,
-    version: row.version,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    deletedAt: row.deleted_at ? row.deleted_at.toISOString() : null,
-  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import argon2 from "argon2";
-import pg from "pg";
 import { ARGON2_OPTIONS } from "@todo/core";
 import { migrateLatest, openDatabase } from "@todo/db";
+import { withAdmin } from "@todo/db/testing";
 
 /** The password of every seeded user (the load logs in with it). */
 export const BENCH_PASSWORD = "bench-password-1";
@@ -47,7 +47,7 @@ export async function createSeededDatabase(
   size: SeedSize,
 ): Promise<Seeded> {
   await dropDatabase(adminUrl, name);
-  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
 
   const started = performance.now();
   const db = openDatabase({ databaseUrl: databaseUrl(adminUrl, name), poolMax: 1 });
@@ -59,7 +59,7 @@ export async function createSeededDatabase(
   const migrateMs = performance.now() - started;
 
   const hash = await argon2.hash(BENCH_PASSWORD, ARGON2_OPTIONS);
-  return withClient(databaseUrl(adminUrl, name), async (client) => {
+  return withAdmin(databaseUrl(adminUrl, name), async (client) => {
     const seeding = performance.now();
     await client.query("BEGIN");
     await client.query(
@@ -124,7 +124,7 @@ export async function createSeededDatabase(
 
 /** Drops the database `name` (forcing out any connection); nothing when it does not exist. */
 export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  await withClient(adminUrl, (client) =>
+  await withAdmin(adminUrl, (client) =>
     client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   );
 }
@@ -134,14 +134,4 @@ export function databaseUrl(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
-}
-
-async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
 }

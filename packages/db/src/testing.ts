@@ -112,7 +112,14 @@ async function migrationsHash(): Promise<string> {
   return hash.digest("hex").slice(0, 12);
 }
 
-async function withAdmin<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+/**
+ * Runs `run` on one new `pg.Client` connected to `url` (an administration connection: CREATE and
+ * DROP DATABASE cannot run in a pool's transaction), and ends it however `run` ends.
+ */
+export async function withAdmin<T>(
+  url: string,
+  run: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
