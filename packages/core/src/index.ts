@@ -12,7 +12,7 @@ export {
 export { ARGON2_OPTIONS, AuthService, toUser } from "./services/auth-service.js";
 export type { Actor, AuthServiceDeps, ExternalTokenVerifier } from "./services/auth-service.js";
 export { TaskService, toTask } from "./services/task-service.js";
-export type { WriteOptions } from "./services/task-service.js";
+export type { Clock, WriteOptions } from "./services/task-service.js";
 export { UserService } from "./services/user-service.js";
 export { EXTERNAL_ALGORITHMS, JwksTokenVerifier } from "./services/external-auth.js";
 export type { JwksTokenVerifierDeps } from "./services/external-auth.js";

@@ -19,6 +19,7 @@ export {
 export {
   userStatements,
   type NewUser,
+  type UserChanges,
   type UserRecord,
   type UserRow,
   type UsersTable,

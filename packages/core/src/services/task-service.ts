@@ -18,9 +18,13 @@ import {
   type TaskReplace,
   type TaskSort,
   type TaskUpdate,
+  todayIn,
 } from "@todo/contract";
 import { DomainError, notFound, preconditionFailed, unauthorized } from "../errors.js";
 import type { Actor } from "./auth-service.js";
+
+/** The current instant; tests pass a fixed one to drive "today" deterministically. */
+export type Clock = () => Date;
 
 /** Options of a conditional write: `ifMatch` is the version from an `If-Match` ETag (RFC 9110 §13.1.1). */
 export interface WriteOptions {
@@ -79,7 +83,14 @@ const CURSOR_VALUES: Record<TaskOrder, z.ZodType<string | number | null>> = {
  * untouched: neither `version` nor `updatedAt` moves, so a client can tell by comparing.
  */
 export class TaskService {
-  constructor(private readonly db: Database) {}
+  /**
+   * @param clock the current instant: "today" (overdue, recurrence, date words) is its date in
+   *   the owner's time zone, never the server's.
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
 
   /**
    * Creates a task numbered with the owner's next sequential id (never reused, never colliding).
@@ -108,7 +119,8 @@ export class TaskService {
     const sort = listQuery.sort ?? defaultTaskSort(listQuery);
     const descending = sort.startsWith("-");
     const order = (descending ? sort.slice(1) : sort) as TaskOrder;
-    const filter = toFilter(listQuery);
+    const today = listQuery.overdue === undefined ? undefined : await this.today(actor);
+    const filter = { ...toFilter(listQuery), today };
     const { limit } = listQuery;
     // One row more than the page tells whether there is a next one.
     const page = { order, descending, limit: limit + 1 };
@@ -203,6 +215,16 @@ export class TaskService {
    */
   async restore(actor: Actor, id: number): Promise<Task> {
     return this.change(actor, id, { removed: false }, {}, true);
+  }
+
+  /**
+   * The owner's today: the clock's date in their time zone (`YYYY-MM-DD`).
+   * @throws {DomainError} `unauthorized` when the acting user no longer exists.
+   */
+  async today(actor: Actor): Promise<string> {
+    const user = await this.db.users.findById(actor.userId);
+    if (!user) throw unauthorized("This account no longer exists.", "invalid");
+    return todayIn(user.timeZone, this.clock());
   }
 
   private async findLive(actor: Actor, id: number): Promise<TaskRow> {

@@ -104,8 +104,10 @@ export interface TaskFilter {
   readonly dueOnOrBefore?: string | undefined;
   /** Due on or after this `YYYY-MM-DD` date (inclusive). */
   readonly dueOnOrAfter?: string | undefined;
-  /** `true`: pending and due before today (UTC); `false`: all the others. */
+  /** `true`: pending and due before {@link TaskFilter.today}; `false`: all the others. */
   readonly overdue?: boolean | undefined;
+  /** The owner's today (`YYYY-MM-DD` in their time zone), which `overdue` is relative to. */
+  readonly today?: string | undefined;
 }
 
 /** One page of a list: its order, its size, and where it starts (a keyset position or an offset). */
@@ -385,10 +387,10 @@ function assignments(
   return { values, sets: sets.join(", "), differs: differs.join(" OR "), version };
 }
 
-/** "Today" for `overdue` is the UTC date, whatever the session's time zone (as the contract says). */
-const TODAY_UTC = "(now() AT TIME ZONE 'UTC')::date";
-
-/** The owner's tasks that `filter` covers, as a query to order or count. */
+/**
+ * The owner's tasks that `filter` covers, as a query to order or count.
+ * @throws {Error} for `overdue` without `today`: the database's clock and zone are not the owner's.
+ */
 function filtered(ownerId: string, filter: TaskFilter) {
   const query = builder("tasks").where("user_id", ownerId);
   if (filter.removed) void query.whereNotNull("deleted_at");
@@ -405,9 +407,11 @@ function filtered(ownerId: string, filter: TaskFilter) {
   if (filter.priority !== undefined) void query.where("priority", filter.priority);
   if (filter.dueOnOrBefore) void query.where("due_date", "<=", filter.dueOnOrBefore);
   if (filter.dueOnOrAfter) void query.where("due_date", ">=", filter.dueOnOrAfter);
-  if (filter.overdue === true)
-    void query.whereRaw(`due_date < ${TODAY_UTC}`).where("completed", false);
-  if (filter.overdue === false)
-    void query.whereRaw(`(due_date IS NULL OR due_date >= ${TODAY_UTC} OR completed)`);
+  if (filter.overdue !== undefined) {
+    const { today } = filter;
+    if (today === undefined) throw new Error("overdue is relative to the owner's today");
+    if (filter.overdue) void query.where("due_date", "<", today).where("completed", false);
+    else void query.whereRaw("(due_date IS NULL OR due_date >= ?::date OR completed)", [today]);
+  }
   return query;
 }
