@@ -61,7 +61,20 @@ const TASK_EXAMPLE = {
   createdAt: "2026-11-21T10:00:00.000Z",
   updatedAt: "2026-11-21T10:05:00.000Z",
   deletedAt: null,
+  recurrence: "FREQ=WEEKLY;BYDAY=TU",
+  recurrenceText: "every week on Tuesday",
 } as const;
+
+/** A recurrence rule as a client sends it: an RFC 5545 RRULE; the API checks and normalises it. */
+export const Recurrence = text()
+  .trim()
+  .min(1, "must not be blank")
+  .max(500, "must be at most 500 characters")
+  .meta({
+    description:
+      "An RFC 5545 RRULE without DTSTART (`FREQ=WEEKLY;BYDAY=MO`), DAILY to YEARLY; it needs a `dueDate`, where it starts. Completing the task moves `dueDate` to the next occurrence after both the due date and today. `null` clears it.",
+    example: "FREQ=MONTHLY;BYMONTHDAY=1",
+  });
 
 /** The task resource every endpoint returns. `version` is also the ETag. */
 export const Task = z
@@ -91,6 +104,13 @@ export const Task = z
       description:
         "When it was removed (it is then in the trash, `GET /tasks?deleted=true`, until restored); `null` for a live task.",
     }),
+    recurrence: z.string().nullable().meta({
+      description:
+        "An RFC 5545 RRULE (`FREQ=WEEKLY;BYDAY=MO`) started on the due date; `null` for a one-off task.",
+    }),
+    recurrenceText: z.string().nullable().meta({
+      description: 'The rule in words, such as `"every week on Monday"`; `null` without one.',
+    }),
   })
   .meta({ id: "Task", description: "A task you own.", example: TASK_EXAMPLE });
 export type Task = z.infer<typeof Task>;
@@ -104,6 +124,7 @@ export const TaskCreate = z
     priority: Priority.optional(),
     tags: Tags.optional(),
     completed: z.boolean().optional(),
+    recurrence: Recurrence.nullable().optional(),
   })
   .meta({
     id: "TaskCreate",

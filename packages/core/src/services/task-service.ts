@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   TASK_ORDERS,
   type Database,
+  type TaskChangeOutcome,
   type TaskChanges,
   type TaskFilter,
   type TaskOrder,
@@ -21,6 +22,7 @@ import {
   todayIn,
 } from "@todo/contract";
 import { DomainError, notFound, preconditionFailed, unauthorized } from "../errors.js";
+import { nextOccurrence, normalizeRecurrence, recurrenceText } from "../recurrence.js";
 import type { Actor } from "./auth-service.js";
 
 /** The current instant; tests pass a fixed one to drive "today" deterministically. */
@@ -46,6 +48,43 @@ export function toTask(row: TaskRow): Task {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     deletedAt: row.deleted_at ? row.deleted_at.toISOString() : null,
+    recurrence: row.recurrence,
+    recurrenceText: row.recurrence ? recurrenceText(row.recurrence) : null,
+  };
+}
+
+/** Attempts of a read-then-write change when other writes keep landing between the two. */
+const CHANGE_ATTEMPTS = 5;
+
+/** The 422 for a recurrence without a due date to start from. */
+const recurrenceNeedsDueDate = () =>
+  new DomainError(
+    "validation_failed",
+    "Invalid body: recurrence needs a dueDate, the day the rule starts from.",
+    { errors: [{ path: "recurrence", message: "needs a dueDate, the day the rule starts from" }] },
+  );
+
+/**
+ * The recurrence columns after a write of `dueDate` and/or `recurrence` (either `undefined`:
+ * unchanged) to a task that has `current` ones: the rule normalised, its start the due date it
+ * now has, and no reopen target (an edit is not a completion to undo).
+ * @throws {DomainError} `validation_failed` on `recurrence`: not a valid rule, or no due date.
+ */
+function recurrenceChanges(
+  current: Pick<TaskRow, "due_date" | "recurrence"> | undefined,
+  input: Pick<TaskUpdate, "dueDate" | "recurrence">,
+): TaskChanges {
+  if (input.dueDate === undefined && input.recurrence === undefined) return {};
+  const recurrence =
+    input.recurrence === undefined
+      ? (current?.recurrence ?? null)
+      : input.recurrence && normalizeRecurrence(input.recurrence);
+  const dueDate = input.dueDate === undefined ? (current?.due_date ?? null) : input.dueDate;
+  if (recurrence && !dueDate) throw recurrenceNeedsDueDate();
+  return {
+    recurrence,
+    recurrenceStart: recurrence ? dueDate : null,
+    previousDueDate: null,
   };
 }
 
@@ -97,6 +136,7 @@ export class TaskService {
    * @throws {DomainError} `unauthorized` when the acting user no longer exists.
    */
   async create(actor: Actor, input: TaskCreate): Promise<Task> {
+    const { recurrence, recurrenceStart } = recurrenceChanges(undefined, input);
     const row = await this.db.tasks.create(actor.userId, {
       title: input.title,
       description: input.description ?? null,
@@ -104,6 +144,8 @@ export class TaskService {
       priority: PRIORITIES.indexOf(input.priority ?? "none"),
       tags: input.tags ?? [],
       completed: input.completed ?? false,
+      recurrence,
+      recurrenceStart,
     });
     if (!row) throw unauthorized("This account no longer exists.", "invalid");
     return toTask(row);
@@ -163,6 +205,11 @@ export class TaskService {
   ): Promise<Task> {
     const changes = toChanges(input);
     if (Object.keys(changes).length === 0) return this.checked(actor, id, options);
+    if (input.dueDate !== undefined || input.recurrence !== undefined)
+      return this.changeFrom(actor, id, options, (row) => ({
+        ...changes,
+        ...recurrenceChanges(row, input),
+      }));
     return this.change(actor, id, changes, options);
   }
 
@@ -183,13 +230,22 @@ export class TaskService {
       priority: input.priority ?? "none",
       tags: input.tags ?? [],
       completed: input.completed ?? false,
+      recurrence: input.recurrence ?? null,
     };
-    return this.change(actor, id, toChanges(full), options);
+    return this.changeFrom(actor, id, options, (row) => ({
+      ...toChanges(full),
+      ...recurrenceChanges(row, full),
+    }));
   }
 
   /**
    * Marks a task completed (or, with `completed: false`, pending again). Idempotent: a task already
    * in that state is returned unchanged, its version not bumped.
+   *
+   * A recurring task stays pending instead: its due date moves to the rule's first occurrence
+   * after both the due date and the owner's today (in their time zone), and the date it left is
+   * kept, so that a reopen right after puts it back. When the rule has no further occurrence
+   * (COUNT, UNTIL) the task completes for good.
    * @throws {DomainError} `not_found` (404); `precondition_failed` (412).
    */
   async setCompleted(
@@ -198,7 +254,37 @@ export class TaskService {
     completed: boolean,
     options: WriteOptions = {},
   ): Promise<Task> {
-    return this.change(actor, id, { completed }, options);
+    // A one-off task changes in one statement; a recurring one is read first.
+    const outcome = await this.db.tasks.change(
+      actor.userId,
+      id,
+      { completed },
+      { ifVersion: options.ifMatch, oneOff: true },
+    );
+    if (!outcome) throw notFound(`Task ${id}`);
+    if (outcome.changed || (!outcome.row.recurrence && !outcome.row.previous_due_date))
+      return settled(outcome, options);
+    return this.changeFrom(actor, id, options, async (row): Promise<TaskChanges> => {
+      if (row.completed || !row.recurrence || !row.due_date) {
+        if (completed || !row.previous_due_date) return { completed };
+        return { completed, dueDate: row.previous_due_date, previousDueDate: null };
+      }
+      if (!completed) {
+        // Pending already: undo the last completion, if it moved the due date.
+        return row.previous_due_date
+          ? { dueDate: row.previous_due_date, previousDueDate: null }
+          : { completed };
+      }
+      const next = nextOccurrence(
+        row.recurrence,
+        row.recurrence_start ?? row.due_date,
+        row.due_date,
+        await this.today(actor),
+      );
+      return next
+        ? { dueDate: next, previousDueDate: row.due_date }
+        : { completed: true, previousDueDate: null };
+    });
   }
 
   /**
@@ -242,6 +328,36 @@ export class TaskService {
   }
 
   /**
+   * A change that depends on the task as it is: reads it, asks `changesFor` what to write, and
+   * writes that only onto the version read (or `ifMatch`, when given), reading again when another
+   * write landed in between, so the change always rests on the state it was computed from.
+   * @throws {DomainError} `not_found` (404); `precondition_failed` (412) for a stale `ifMatch`, or
+   *   when other writes keep landing between the read and the write.
+   */
+  private async changeFrom(
+    actor: Actor,
+    id: number,
+    options: WriteOptions,
+    changesFor: (row: TaskRow) => TaskChanges | Promise<TaskChanges>,
+  ): Promise<Task> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.findLive(actor, id);
+      if (options.ifMatch !== undefined && options.ifMatch !== row.version)
+        throw preconditionFailed(row.version);
+      const changes = await changesFor(row);
+      if (Object.keys(changes).length === 0) return toTask(row);
+      const outcome = await this.db.tasks.change(actor.userId, id, changes, {
+        ifVersion: row.version,
+      });
+      if (!outcome) throw notFound(`Task ${id}`);
+      // Not changed: every value already was as asked (same version), or another write won.
+      if (outcome.changed || outcome.row.version === row.version) return toTask(outcome.row);
+      if (options.ifMatch !== undefined || attempt >= CHANGE_ATTEMPTS)
+        throw preconditionFailed(outcome.row.version);
+    }
+  }
+
+  /**
    * One conditional change, decided by the table on one locked state of the row: no task is 404;
    * a task not changed while `ifMatch` names another version is 412; otherwise the task as it now
    * is, changed or (when every value already was as asked) untouched.
@@ -258,10 +374,7 @@ export class TaskService {
       includeRemoved,
     });
     if (!outcome) throw notFound(`Task ${id}`);
-    const { row, changed } = outcome;
-    if (!changed && options.ifMatch !== undefined && options.ifMatch !== row.version)
-      throw preconditionFailed(row.version);
-    return toTask(row);
+    return settled(outcome, options);
   }
 
   private page(
@@ -276,6 +389,18 @@ export class TaskService {
     const nextCursor = rows.length > limit && last ? encodeCursor(sort, order, last) : null;
     return { data: data.map(toTask), meta: { limit, ...totals, nextCursor } };
   }
+}
+
+/**
+ * The task after a conditional change: as it now is, changed or (every value already was as
+ * asked) untouched.
+ * @throws {DomainError} `precondition_failed` (412) when it was not changed while `ifMatch` names
+ *   another version.
+ */
+function settled({ row, changed }: TaskChangeOutcome, options: WriteOptions): Task {
+  if (!changed && options.ifMatch !== undefined && options.ifMatch !== row.version)
+    throw preconditionFailed(row.version);
+  return toTask(row);
 }
 
 /** Contract fields → the table's values (priority as its number). */

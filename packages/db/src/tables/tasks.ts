@@ -26,6 +26,12 @@ export interface TaskRow {
   readonly updated_at: Date;
   /** Set while the task is in the trash (soft-deleted). */
   readonly deleted_at: Date | null;
+  /** An RFC 5545 RRULE without DTSTART (`FREQ=WEEKLY;BYDAY=MO`); set only with a due date. */
+  readonly recurrence: string | null;
+  /** The rule's DTSTART: the due date it was set with, so COUNT and INTERVAL count from one day. */
+  readonly recurrence_start: string | null;
+  /** The due date the last completion of a recurring task moved away from (a reopen puts it back). */
+  readonly previous_due_date: string | null;
 }
 
 /** How one list order is served: its sort key, the column a keyset cursor records, its index. */
@@ -130,6 +136,9 @@ export interface NewTask {
   readonly priority: number;
   readonly tags: readonly string[];
   readonly completed: boolean;
+  /** A normalised RRULE, with `recurrenceStart` (its DTSTART, a due date). */
+  readonly recurrence?: string | null | undefined;
+  readonly recurrenceStart?: string | null | undefined;
 }
 
 /** Values to change; absent fields stay as they are. */
@@ -143,6 +152,9 @@ export interface TaskChanges {
   readonly completed?: boolean | undefined;
   /** `true` moves the task to the trash (`deleted_at` = now), `false` restores it. */
   readonly removed?: boolean | undefined;
+  readonly recurrence?: string | null | undefined;
+  readonly recurrenceStart?: string | null | undefined;
+  readonly previousDueDate?: string | null | undefined;
 }
 
 /** What {@link TasksTable.change} may touch. */
@@ -151,6 +163,11 @@ export interface ChangeCondition {
   readonly ifVersion?: number | undefined;
   /** Find the task in the trash too (restore); by default only live tasks are found. */
   readonly includeRemoved?: boolean | undefined;
+  /**
+   * Change only a one-off task: not recurring, with no completion to undo. What completing a
+   * recurring task writes depends on its rule, which the core reads first.
+   */
+  readonly oneOff?: boolean | undefined;
 }
 
 /** The task after {@link TasksTable.change}, and whether the change was applied. */
@@ -173,9 +190,11 @@ export const taskStatements = {
   create(ownerId: string, task: NewTask): Statement<TaskRow> {
     return sql(
       `WITH seq AS (UPDATE users SET task_seq = task_seq + 1 WHERE id = $1::uuid RETURNING task_seq)
-       INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags)
+       INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags,
+                          recurrence, recurrence_start)
        SELECT $1::uuid, seq.task_seq, $2::text, $3::text, $4::boolean,
-              CASE WHEN $4::boolean THEN now() END, $5::date, $6::smallint, $7::text[]
+              CASE WHEN $4::boolean THEN now() END, $5::date, $6::smallint, $7::text[],
+              $8::text, $9::date
        FROM seq
        RETURNING *`,
       [
@@ -186,6 +205,8 @@ export const taskStatements = {
         task.dueDate,
         task.priority,
         task.tags,
+        task.recurrence ?? null,
+        task.recurrenceStart ?? null,
       ],
     );
   },
@@ -365,6 +386,11 @@ function assignments(
   if (changes.dueDate !== undefined) plain("due_date", changes.dueDate, "date");
   if (changes.priority !== undefined) plain("priority", changes.priority, "smallint");
   if (changes.tags !== undefined) plain("tags", changes.tags, "text[]");
+  if (changes.recurrence !== undefined) plain("recurrence", changes.recurrence, "text");
+  if (changes.recurrenceStart !== undefined)
+    plain("recurrence_start", changes.recurrenceStart, "date");
+  if (changes.previousDueDate !== undefined)
+    plain("previous_due_date", changes.previousDueDate, "date");
   if (changes.completed !== undefined) {
     const completed = param(changes.completed, "boolean");
     sets.push(
@@ -381,9 +407,12 @@ function assignments(
   }
   if (sets.length === 0) throw new Error("a task change needs at least one value");
   const version =
-    condition.ifVersion === undefined
+    (condition.ifVersion === undefined
       ? ""
-      : ` AND ${current}.version = ${param(condition.ifVersion, "integer")}`;
+      : ` AND ${current}.version = ${param(condition.ifVersion, "integer")}`) +
+    (condition.oneOff
+      ? ` AND ${current}.recurrence IS NULL AND ${current}.previous_due_date IS NULL`
+      : "");
   return { values, sets: sets.join(", "), differs: differs.join(" OR "), version };
 }
 
