@@ -1,5 +1,6 @@
 // Calendar dates as a person lives them: in their own time zone. Database-free, so the core, the
 // API and the CLI all read dates the same way.
+import type * as ChronoModule from "chrono-node";
 import { text } from "./common.js";
 
 /**
@@ -54,4 +55,75 @@ export function todayIn(timeZone: string, now: Date = new Date()): string {
     formatter.formatToParts(now).map((part) => [part.type, part.value]),
   );
   return `${parts.year?.padStart(4, "0")}-${parts.month}-${parts.day}`;
+}
+
+/** The parts of a date chrono-node read in a text, and where. */
+export interface FoundDate {
+  /** Where the words start in the text, in UTF-16 code units. */
+  readonly index: number;
+  /** The words read as the date, as typed (`next friday`, `on dec 5`). */
+  readonly text: string;
+  /** The date meant, `YYYY-MM-DD`. */
+  readonly date: string;
+}
+
+type Chrono = typeof ChronoModule;
+let chrono: Promise<Chrono> | undefined;
+
+/** chrono-node, loaded on first use: a CLI run that reads no date never pays for it. */
+const loadChrono = (): Promise<Chrono> => (chrono ??= import("chrono-node"));
+
+/** `+3d`, `+2w`, `+1m`, `+1y`: the offsets the CLI always read, said in words chrono-node reads. */
+const OFFSET = /^\+(\d{1,4})([dwmy])$/i;
+const OFFSET_UNITS: Record<string, string> = { d: "days", w: "weeks", m: "months", y: "years" };
+
+/** Words that name a day without naming its date: kept, although chrono marks the day implied. */
+const RELATIVE =
+  /\b(today|tonight|tomorrow|tmr|yesterday|now|next|last|this|in \d+|\d+ (days?|weeks?|months?|years?) (from now|ago|later)|mon|tue|wed|thu|fri|sat|sun)/i;
+
+/**
+ * Every date chrono-node reads in `text` (English, casual: `tomorrow`, `next friday`, `dec 5`,
+ * `in 3 days`, `2027-01-31`), relative to `today` (`YYYY-MM-DD`, the reader's date in
+ * their own time zone) and never in the past unless said (`yesterday`, `last monday`). Only
+ * words that fix a day count: a month (`May`), a year (`1984`) or a time of day (`at 5`) alone
+ * are no date, so that `Call May` or `Read 1984` stay titles.
+ */
+export async function findDates(text: string, today: string): Promise<FoundDate[]> {
+  const { casual } = await loadChrono();
+  const [year, month, day] = today.split("-").map(Number) as [number, number, number];
+  // Noon of today on the host's clock: chrono counts days on it, and noon is never skipped by a
+  // daylight saving change. Only the year, month and day of a result are read.
+  const reference = new Date(year, month - 1, day, 12);
+  const results = casual.parse(text, reference, { forwardDate: true });
+  return results.flatMap((result) => {
+    const start = result.start;
+    const fixed =
+      start.isCertain("day") || start.isCertain("weekday") || RELATIVE.test(result.text);
+    if (!fixed) return [];
+    const date = [start.get("year"), start.get("month"), start.get("day")];
+    if (date.some((part) => part === null || part === undefined)) return [];
+    const [y, m, d] = date as [number, number, number];
+    return [
+      {
+        index: result.index,
+        text: text.slice(result.index, result.index + result.text.length),
+        date: `${String(y).padStart(4, "0")}-${String(m).padStart(2, "0")}-${String(d).padStart(2, "0")}`,
+      },
+    ];
+  });
+}
+
+/**
+ * Reads `input` as one date, as `todo add --due` and quick add read them: what
+ * {@link findDates} reads, when it is the whole input, or an offset such as `+3d` (also `w`,
+ * `m`, `y`). `undefined` when it is not a date.
+ */
+export async function readDate(input: string, today: string): Promise<string | undefined> {
+  const offset = OFFSET.exec(input.trim());
+  const text = offset ? `in ${offset[1]} ${OFFSET_UNITS[offset[2]!.toLowerCase()]}` : input.trim();
+  if (!text) return undefined;
+  const [found] = await findDates(text, today);
+  return found && found.index === 0 && found.text.trim().length === text.length
+    ? found.date
+    : undefined;
 }

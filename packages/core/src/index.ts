@@ -12,6 +12,8 @@ export {
 export { ARGON2_OPTIONS, AuthService, toUser } from "./services/auth-service.js";
 export type { Actor, AuthServiceDeps, ExternalTokenVerifier } from "./services/auth-service.js";
 export { TaskService, toTask } from "./services/task-service.js";
+export { NO_PROJECTS, parseQuickAdd } from "./quick-add.js";
+export type { ProjectResolver, QuickAddParts } from "./quick-add.js";
 export type { Clock, WriteOptions } from "./services/task-service.js";
 export { UserService } from "./services/user-service.js";
 export { EXTERNAL_ALGORITHMS, JwksTokenVerifier } from "./services/external-auth.js";
