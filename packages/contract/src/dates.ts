@@ -1,7 +1,7 @@
 // Calendar dates as a person lives them: in their own time zone. Database-free, so the core, the
 // API and the CLI all read dates the same way.
 import type * as ChronoModule from "chrono-node";
-import { text } from "./common.js";
+import { IsoDate, text } from "./common.js";
 
 /**
  * The canonical spelling of an IANA time zone (`europe/berlin` → `Europe/Berlin`), as the
@@ -86,7 +86,8 @@ const RELATIVE =
  * `in 3 days`, `2027-01-31`), relative to `today` (`YYYY-MM-DD`, the reader's date in
  * their own time zone) and never in the past unless said (`yesterday`, `last monday`). Only
  * words that fix a day count: a month (`May`), a year (`1984`) or a time of day (`at 5`) alone
- * are no date, so that `Call May` or `Read 1984` stay titles.
+ * are no date, nor is an amount without a `+` (`2m`, `8h`), so that `Call May`, `Read 1984` or
+ * `Buy 2m of cable` stay titles.
  */
 export async function findDates(text: string, today: string): Promise<FoundDate[]> {
   const { casual } = await loadChrono();
@@ -96,6 +97,8 @@ export async function findDates(text: string, today: string): Promise<FoundDate[
   const reference = new Date(year, month - 1, day, 12);
   const results = casual.parse(text, reference, { forwardDate: true });
   return results.flatMap((result) => {
+    // `2m of cable`, `8h`: a bare amount is no date; `+3d` is.
+    if (/^\d+\s*[a-z]{1,3}$/i.test(result.text)) return [];
     const start = result.start;
     const fixed =
       start.isCertain("day") || start.isCertain("weekday") || RELATIVE.test(result.text);
@@ -122,6 +125,8 @@ export async function readDate(input: string, today: string): Promise<string | u
   const offset = OFFSET.exec(input.trim());
   const text = offset ? `in ${offset[1]} ${OFFSET_UNITS[offset[2]!.toLowerCase()]}` : input.trim();
   if (!text) return undefined;
+  // A date written as YYYY-MM-DD is that date or none (chrono reads 2026-13-01 as 13 January).
+  if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(text)) return IsoDate.safeParse(text).data;
   const [found] = await findDates(text, today);
   return found && found.index === 0 && found.text.trim().length === text.length
     ? found.date

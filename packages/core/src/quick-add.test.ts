@@ -28,6 +28,9 @@ const PHRASES: readonly [text: string, expected: QuickAddParts][] = [
   ["Meeting at 5pm", plain("Meeting at 5pm")],
   ["Buy milk !urgent", plain("Buy milk !urgent")],
   ["March of the penguins", plain("March of the penguins")],
+  ["Buy 2m of cable", plain("Buy 2m of cable")],
+  ["Sleep 8h", plain("Sleep 8h")],
+  ["Call Bob +3d", { ...plain("Call Bob"), dueDate: "2026-12-04" }],
   // Dates.
   ["Buy milk tomorrow", { ...plain("Buy milk"), dueDate: "2026-12-02" }],
   ["Call mom next friday", { ...plain("Call mom"), dueDate: "2026-12-11" }],

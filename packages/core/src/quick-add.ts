@@ -97,8 +97,9 @@ export async function parseQuickAdd(text: string, today: string): Promise<QuickA
   }
   if (recurrence && !dueDate) dueDate = firstOccurrence(recurrence, today) ?? null;
 
+  // Only the spaces the cuts left are collapsed: a title keeps its own line breaks and tabs.
   const title = rest
-    .replace(/\s+/g, " ")
+    .replace(/ {2,}/g, " ")
     .trim()
     .replace(PLACEHOLDER, (_, n: string) => quoted[Number(n)] ?? "");
   if (!title.trim()) {

@@ -282,12 +282,12 @@ export class TaskService {
     options: WriteOptions = {},
   ): Promise<Task> {
     const changes = toChanges(input);
-    if (Object.keys(changes).length === 0) return this.checked(actor, id, options);
     if (input.dueDate !== undefined || input.recurrence !== undefined)
       return this.changeFrom(actor, id, options, (row) => ({
         ...changes,
         ...recurrenceChanges(row, input),
       }));
+    if (Object.keys(changes).length === 0) return this.checked(actor, id, options);
     return this.change(actor, id, changes, options);
   }
 
