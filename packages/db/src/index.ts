@@ -17,6 +17,16 @@ export {
   type TasksTable,
 } from "./tables/tasks.js";
 export {
+  PROJECT_ORDER,
+  projectStatements,
+  type ProjectChanges,
+  type ProjectFilter,
+  type ProjectLookup,
+  type ProjectPage,
+  type ProjectRow,
+  type ProjectsTable,
+} from "./tables/projects.js";
+export {
   userStatements,
   type NewUser,
   type UserRecord,

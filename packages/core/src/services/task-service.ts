@@ -93,6 +93,7 @@ export class TaskService {
       priority: PRIORITIES.indexOf(input.priority ?? "none"),
       tags: input.tags ?? [],
       completed: input.completed ?? false,
+      projectId: null,
     });
     if (!row) throw unauthorized("This account no longer exists.", "invalid");
     return toTask(row);
