@@ -19,6 +19,7 @@ export {
 export {
   PROJECT_ORDER,
   projectStatements,
+  type ListedProjectRow,
   type ProjectChanges,
   type ProjectFilter,
   type ProjectLookup,

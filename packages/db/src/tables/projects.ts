@@ -30,6 +30,11 @@ export interface ProjectRow {
  */
 export const PROJECT_ORDER = { key: "lower(name)", index: "projects_user_name_key" } as const;
 
+/** A row of a project list, with its key in the list order (the case-folded name, as PostgreSQL folds it). */
+export interface ListedProjectRow extends ProjectRow {
+  readonly sort_key: string;
+}
+
 /** Which of an owner's live projects a list covers: `archived` true or false, or undefined for both. */
 export interface ProjectFilter {
   readonly archived?: boolean | undefined;
@@ -38,6 +43,7 @@ export interface ProjectFilter {
 /** One page of a project list: its size and, for a keyset page, the `lower(name)` it follows. */
 export interface ProjectPage {
   readonly limit: number;
+  /** The `sort_key` of the last row of the previous page. */
   readonly after?: string | undefined;
 }
 
@@ -88,7 +94,7 @@ export const projectStatements = {
   },
 
   /** A page of the owner's live projects, by name (case folded), served by the name index. */
-  list(ownerId: string, filter: ProjectFilter, page: ProjectPage): Statement<ProjectRow> {
+  list(ownerId: string, filter: ProjectFilter, page: ProjectPage): Statement<ListedProjectRow> {
     const values: unknown[] = [ownerId, page.limit];
     const archived =
       filter.archived === undefined
@@ -97,7 +103,7 @@ export const projectStatements = {
     const after =
       page.after === undefined ? "" : ` AND ${PROJECT_ORDER.key} > $${values.push(page.after)}`;
     return sql(
-      `SELECT * FROM projects WHERE user_id = $1 AND deleted_at IS NULL${archived}${after}
+      `SELECT *, ${PROJECT_ORDER.key} AS sort_key FROM projects WHERE user_id = $1 AND deleted_at IS NULL${archived}${after}
        ORDER BY ${PROJECT_ORDER.key} LIMIT $2`,
       values,
     );
@@ -132,7 +138,7 @@ export interface ProjectsTable {
   /** The owner's project `id` (live unless `lookup.includeRemoved`), or `undefined`. */
   find(ownerId: string, id: number, lookup?: ProjectLookup): Promise<ProjectRow | undefined>;
   /** One page of the owner's live projects that `filter` covers, by name. */
-  list(ownerId: string, filter: ProjectFilter, page: ProjectPage): Promise<ProjectRow[]>;
+  list(ownerId: string, filter: ProjectFilter, page: ProjectPage): Promise<ListedProjectRow[]>;
   /**
    * Changes the owner's project `id`; `undefined` when there is none. Callers lock the row first
    * ({@link ProjectLookup.lock}) and decide on it: the statement changes what it is given.
