@@ -4,6 +4,7 @@ import { AuthService, type ExternalTokenVerifier } from "./auth-service.js";
 import { JwksTokenVerifier } from "./external-auth.js";
 import { IdempotencyService } from "./idempotency-service.js";
 import { RateLimitService } from "./rate-limit-service.js";
+import { SessionCache } from "./session-cache.js";
 import { TaskService } from "./task-service.js";
 import { UserService } from "./user-service.js";
 
@@ -14,6 +15,8 @@ export interface Services {
   readonly users: UserService;
   readonly idempotency: IdempotencyService;
   readonly rateLimits: RateLimitService;
+  /** The live sessions the auth and user services share (no query per request). */
+  readonly sessions: SessionCache;
 }
 
 const NO_RATE_LIMITS: Config["rateLimit"] = {
@@ -26,7 +29,8 @@ const NO_RATE_LIMITS: Config["rateLimit"] = {
 };
 
 /**
- * Builds the services for `db` from `config`: the JWT settings, and when present the rate limits
+ * Builds the services for `db` from `config`, sharing one {@link SessionCache} (which listens on
+ * `db.listener`): the JWT settings, and when present the rate limits
  * (absent: no limits) and the external identity provider (`externalAuth`: its tokens are accepted
  * through a {@link JwksTokenVerifier}, unless `options.external` supplies another verifier).
  */
@@ -40,11 +44,13 @@ export function createServices(
     (config.externalAuth
       ? new JwksTokenVerifier({ db, provider: config.externalAuth })
       : undefined);
+  const sessions = new SessionCache(db);
   return {
-    auth: new AuthService({ db, jwt: config.jwt, external }),
+    auth: new AuthService({ db, jwt: config.jwt, external, sessions }),
     tasks: new TaskService(db),
-    users: new UserService(db),
+    users: new UserService(db, sessions),
     idempotency: new IdempotencyService({ db }),
     rateLimits: new RateLimitService(db, config.rateLimit ?? NO_RATE_LIMITS),
+    sessions,
   };
 }
