@@ -1,6 +1,8 @@
 import type { CommandTiming } from "./cli.js";
 import type { ProfileSummary } from "./profile.js";
 import type { LayerTiming } from "./layers.js";
+import type { RevocationResult } from "./revocation.js";
+import type { SoakResult } from "./soak.js";
 import type { LoadResult } from "./wrk.js";
 
 /** One load scenario: the median run of each side and every run. */
@@ -53,6 +55,8 @@ export interface Report {
     baselineRssStartMiB: number;
     baselineRssAfterLoadMiB: number;
   };
+  /** Logout on one API instance to the first refusal on another. */
+  revocation?: RevocationResult | undefined;
   sql: SqlTrace[];
   layers: LayerTiming[];
   profile?: ProfileSummary | undefined;
@@ -78,6 +82,8 @@ const CLI_TARGETS: Record<string, number> = {
 };
 /** API RSS after the load over the baseline's. */
 const RSS_TARGET = 1.2;
+/** Milliseconds from a logout on one instance to the first refusal on another, p99. */
+const REVOCATION_TARGET_MS = 100;
 
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
@@ -138,6 +144,15 @@ export function checkTargets(report: Report): TargetCheck[] {
         met: value <= max,
       });
     }
+  }
+  if (report.revocation) {
+    const value = report.revocation.p99Ms;
+    checks.push({
+      what: "revocation lag across two instances, p99 ms",
+      value,
+      target: `≤ ${REVOCATION_TARGET_MS}`,
+      met: value <= REVOCATION_TARGET_MS && report.revocation.neverRefused === 0,
+    });
   }
   if (report.load.length) {
     const value = ratio(report.memory.apiRssAfterLoadMiB, report.memory.baselineRssAfterLoadMiB);
@@ -326,6 +341,43 @@ export function printReport(report: Report): void {
     ),
   );
 
+  if (report.revocation) {
+    const r = report.revocation;
+    out.push(
+      "",
+      "Revocation (logout answered 204 by instance A, then GET /users/me on instance B until 401;",
+      "  lag: from the 204 to the sending of B's first refused request, 0 when the first was refused)",
+    );
+    out.push(
+      ...table(
+        [
+          "trials",
+          "lag p50 ms",
+          "lag p99",
+          "lag max",
+          "401 received p50",
+          "p99",
+          "B's 200s after the 204",
+          "refused at once",
+          "never",
+        ],
+        [
+          [
+            String(r.trials),
+            r.p50Ms.toFixed(2),
+            r.p99Ms.toFixed(2),
+            r.maxMs.toFixed(2),
+            r.answeredP50Ms.toFixed(2),
+            r.answeredP99Ms.toFixed(2),
+            String(r.acceptedAfterLogout),
+            String(r.refusedAtOnce),
+            String(r.neverRefused),
+          ],
+        ],
+      ),
+    );
+  }
+
   if (report.sql.length) {
     out.push("", "SQL per API request (DEBUG=todo:sql; the baseline sends the same statements)");
     for (const trace of report.sql) {
@@ -403,4 +455,52 @@ function table(header: string[], rows: string[][]): string[] {
       .join("  ")
       .trimEnd();
   return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)];
+}
+
+/** Prints a soak run (`pnpm bench --soak`) on stdout. */
+export function printSoak(report: { machine: Report["machine"]; soak: SoakResult }): void {
+  const m = report.machine;
+  const soak = report.soak;
+  const out: string[] = [""];
+  out.push(
+    `Machine   ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB, load average at start ${m.loadAverage.join(" ")}`,
+  );
+  out.push(`          Node ${m.node}, ${m.postgres.split(" on ")[0]}, ${m.os}`);
+  out.push(
+    `Soak      ${soak.seconds} s, wrk -t1 -c${soak.connections}, bench/lua/soak.lua: 35% list, 25% get, 10% patch, 10% create, 1% login, 19% refused inputs`,
+  );
+  out.push(
+    ...table(
+      [
+        "minute",
+        "requests",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "statuses",
+        "socket errors",
+        "RSS MiB",
+      ],
+      soak.minutes.map((row) => [
+        String(row.minute),
+        String(row.requests),
+        String(row.rps),
+        row.p50.toFixed(2),
+        row.p99.toFixed(2),
+        row.max.toFixed(2),
+        Object.entries(row.statuses)
+          .map(([status, count]) => `${status}:${count}`)
+          .join(" "),
+        String(row.socketErrors),
+        String(row.rssMiB),
+      ]),
+    ),
+  );
+  out.push(
+    "",
+    `5xx responses: ${soak.serverErrors} (target 0) ${soak.serverErrors === 0 ? "met" : "MISSED"}`,
+    `API RSS: ${soak.rssStartMiB} MiB at the start, ${soak.rssEndMiB} MiB at the end`,
+  );
+  console.log(out.join("\n"));
 }
