@@ -104,6 +104,8 @@ const SQL = {
       priority: marker("priority", 900_005),
       tags: marker("tags", []),
       completed: marker("completed", true),
+      // The benchmarked create names no project.
+      projectId: null,
     }),
   ),
   rename: template(taskStatements.update(owner, taskId, { title })),

@@ -5,5 +5,6 @@
 export * from "./common.js";
 export * from "./auth.js";
 export * from "./tasks.js";
+export * from "./projects.js";
 export * from "./health.js";
 export * from "./http.js";

@@ -4,6 +4,7 @@ import { AuthService, type ExternalTokenVerifier } from "./auth-service.js";
 import { JwksTokenVerifier } from "./external-auth.js";
 import { IdempotencyService } from "./idempotency-service.js";
 import { RateLimitService } from "./rate-limit-service.js";
+import { ProjectService } from "./project-service.js";
 import { SessionCache } from "./session-cache.js";
 import { TaskService } from "./task-service.js";
 import { UserService } from "./user-service.js";
@@ -12,6 +13,7 @@ import { UserService } from "./user-service.js";
 export interface Services {
   readonly auth: AuthService;
   readonly tasks: TaskService;
+  readonly projects: ProjectService;
   readonly users: UserService;
   readonly idempotency: IdempotencyService;
   readonly rateLimits: RateLimitService;
@@ -48,6 +50,7 @@ export function createServices(
   return {
     auth: new AuthService({ db, jwt: config.jwt, external, sessions }),
     tasks: new TaskService(db),
+    projects: new ProjectService(db),
     users: new UserService(db, sessions),
     idempotency: new IdempotencyService({ db }),
     rateLimits: new RateLimitService(db, config.rateLimit ?? NO_RATE_LIMITS),

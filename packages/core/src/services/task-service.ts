@@ -6,6 +6,7 @@ import {
   type TaskFilter,
   type TaskOrder,
   type TaskRow,
+  type Tables,
 } from "@todo/db";
 import {
   defaultTaskSort,
@@ -19,6 +20,7 @@ import {
   type TaskSort,
   type TaskUpdate,
 } from "@todo/contract";
+import { ownerOf, projectForTask } from "../access.js";
 import { DomainError, notFound, preconditionFailed, unauthorized } from "../errors.js";
 import type { Actor } from "./auth-service.js";
 
@@ -42,6 +44,9 @@ export function toTask(row: TaskRow): Task {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     deletedAt: row.deleted_at ? row.deleted_at.toISOString() : null,
+    projectId: row.project_id,
+    uid: row.uid,
+    createdBy: row.created_by,
   };
 }
 
@@ -82,18 +87,29 @@ export class TaskService {
   constructor(private readonly db: Database) {}
 
   /**
-   * Creates a task numbered with the owner's next sequential id (never reused, never colliding).
-   * @throws {DomainError} `unauthorized` when the acting user no longer exists.
+   * Creates a task numbered with the owner's next sequential id (never reused, never colliding),
+   * in the project `projectId` names, if any.
+   * @throws {DomainError} `validation_failed` (422) on `projectId` for a project the caller does
+   *   not have (another user's is refused alike); `unauthorized` when the acting user no longer exists.
    */
   async create(actor: Actor, input: TaskCreate): Promise<Task> {
-    const row = await this.db.tasks.create(actor.userId, {
+    const projectId = input.projectId ?? null;
+    const task = {
       title: input.title,
       description: input.description ?? null,
       dueDate: input.dueDate ?? null,
       priority: PRIORITIES.indexOf(input.priority ?? "none"),
       tags: input.tags ?? [],
       completed: input.completed ?? false,
-    });
+      projectId,
+    };
+    const row =
+      projectId === null
+        ? await this.db.tasks.create(ownerOf(actor), task)
+        : await this.db.transaction(async (tables) => {
+            await projectForTask(tables, actor, projectId);
+            return tables.tasks.create(ownerOf(actor), task);
+          });
     if (!row) throw unauthorized("This account no longer exists.", "invalid");
     return toTask(row);
   }
@@ -115,13 +131,13 @@ export class TaskService {
 
     if (listQuery.cursor !== undefined) {
       const after = decodeCursor(listQuery.cursor, sort, order);
-      const rows = await this.db.tasks.list(actor.userId, filter, { ...page, after });
+      const rows = await this.db.tasks.list(ownerOf(actor), filter, { ...page, after });
       return this.page(rows, limit, sort, order, {});
     }
     const number = listQuery.page ?? 1;
     const [rows, total] = await Promise.all([
-      this.db.tasks.list(actor.userId, filter, { ...page, offset: (number - 1) * limit }),
-      this.db.tasks.count(actor.userId, filter),
+      this.db.tasks.list(ownerOf(actor), filter, { ...page, offset: (number - 1) * limit }),
+      this.db.tasks.count(ownerOf(actor), filter),
     ]);
     return this.page(rows, limit, sort, order, {
       total,
@@ -171,6 +187,7 @@ export class TaskService {
       priority: input.priority ?? "none",
       tags: input.tags ?? [],
       completed: input.completed ?? false,
+      projectId: input.projectId ?? null,
     };
     return this.change(actor, id, toChanges(full), options);
   }
@@ -198,15 +215,20 @@ export class TaskService {
   }
 
   /**
-   * Undoes a soft delete. Restoring a task that is not deleted returns it unchanged.
+   * Undoes a soft delete. Restoring a task that is not deleted returns it unchanged. A task whose
+   * project has been deleted since comes back in no project (the Inbox): restoring the project
+   * instead brings back the tasks deleted with it.
    * @throws {DomainError} `not_found` (404).
    */
   async restore(actor: Actor, id: number): Promise<Task> {
-    return this.change(actor, id, { removed: false }, {}, true);
+    const task = await this.change(actor, id, { removed: false }, {}, true);
+    if (task.projectId === null || (await this.db.projects.find(ownerOf(actor), task.projectId)))
+      return task;
+    return this.change(actor, id, { projectId: null }, {});
   }
 
   private async findLive(actor: Actor, id: number): Promise<TaskRow> {
-    const row = await this.db.tasks.find(actor.userId, id);
+    const row = await this.db.tasks.find(ownerOf(actor), id);
     if (!row) throw notFound(`Task ${id}`);
     return row;
   }
@@ -231,10 +253,20 @@ export class TaskService {
     options: WriteOptions,
     includeRemoved = false,
   ): Promise<Task> {
-    const outcome = await this.db.tasks.change(actor.userId, id, changes, {
-      ifVersion: options.ifMatch,
-      includeRemoved,
-    });
+    const { projectId } = changes;
+    const apply = (tables: Tables) =>
+      tables.tasks.change(ownerOf(actor), id, changes, {
+        ifVersion: options.ifMatch,
+        includeRemoved,
+      });
+    // Moving a task into a project checks the project and holds it until the move commits.
+    const outcome =
+      projectId === undefined || projectId === null
+        ? await apply(this.db)
+        : await this.db.transaction(async (tables) => {
+            await projectForTask(tables, actor, projectId);
+            return apply(tables);
+          });
     if (!outcome) throw notFound(`Task ${id}`);
     const { row, changed } = outcome;
     if (!changed && options.ifMatch !== undefined && options.ifMatch !== row.version)
@@ -265,6 +297,7 @@ function toChanges(input: TaskUpdate): TaskChanges {
   if (input.priority !== undefined) changes.priority = PRIORITIES.indexOf(input.priority);
   if (input.tags !== undefined) changes.tags = input.tags;
   if (input.completed !== undefined) changes.completed = input.completed;
+  if (input.projectId !== undefined) changes.projectId = input.projectId;
   return changes;
 }
 
@@ -279,6 +312,7 @@ function toFilter(query: TaskListQuery): TaskFilter {
     dueOnOrBefore: query.dueBefore,
     dueOnOrAfter: query.dueAfter,
     overdue: query.overdue,
+    project: query.project,
   };
 }
 

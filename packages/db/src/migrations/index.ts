@@ -8,6 +8,7 @@ import * as idempotencyResponseText from "./20261122000002_idempotency_response_
 import * as tasksDueDateOrder from "./20261122000010_tasks_due_date_order.js";
 import * as tasksTrashOrder from "./20261201000001_tasks_trash_order.js";
 import * as idempotencyResult from "./20261210000001_idempotency_result.js";
+import * as projects from "./20261212000001_projects.js";
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,6 +26,7 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> =
   ["20261122000010_tasks_due_date_order", tasksDueDateOrder],
   ["20261201000001_tasks_trash_order", tasksTrashOrder],
   ["20261210000001_idempotency_result", idempotencyResult],
+  ["20261212000001_projects", projects],
 ];
 
 /** A knex `migrationSource` over {@link MIGRATIONS}. */
