@@ -26,4 +26,10 @@ export {
 export type { IdempotencyServiceDeps, IdempotencyStart } from "./services/idempotency-service.js";
 export { RateLimitService } from "./services/rate-limit-service.js";
 export { createServices } from "./services/index.js";
+export {
+  announceRevocation,
+  SESSION_CHANNEL,
+  SessionCache,
+  type SessionCacheOptions,
+} from "./services/session-cache.js";
 export type { Services } from "./services/index.js";
