@@ -8,5 +8,6 @@ export * from "./recurrence-phrases.js";
 export * from "./auth.js";
 export * from "./tasks.js";
 export * from "./quick-add.js";
+export * from "./projects.js";
 export * from "./health.js";
 export * from "./http.js";

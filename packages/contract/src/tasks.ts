@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { IsoDate, text, Timestamp } from "./common.js";
+import { numberId, ProjectId, ProjectNumber } from "./projects.js";
 
 /** Task priorities, lowest first; stored as their index (0–3). */
 export const PRIORITIES = ["none", "low", "medium", "high"] as const;
@@ -61,6 +62,9 @@ const TASK_EXAMPLE = {
   createdAt: "2026-11-21T10:00:00.000Z",
   updatedAt: "2026-11-21T10:05:00.000Z",
   deletedAt: null,
+  projectId: 2,
+  uid: "0b7f5a52-3c9e-4f0e-9d64-8f2b1c1e4a10",
+  createdBy: "5f0c6a9e-2d41-4b8e-b7b3-9a1d2e3f4c50",
   recurrence: "FREQ=WEEKLY;BYDAY=TU",
   recurrenceText: "every week on Tuesday",
 } as const;
@@ -104,6 +108,15 @@ export const Task = z
       description:
         "When it was removed (it is then in the trash, `GET /tasks?deleted=true`, until restored); `null` for a live task.",
     }),
+    projectId: z.number().int().positive().nullable().meta({
+      description: "Your project it is in (`/projects/{id}`); `null`: in no project (the Inbox).",
+    }),
+    uid: z.uuid().meta({
+      description: "Immutable and never reused: how the task is addressed across users.",
+    }),
+    createdBy: z.uuid().nullable().meta({
+      description: "The id of the user who created it; `null` once that account is deleted.",
+    }),
     recurrence: z.string().nullable().meta({
       description:
         "An RFC 5545 RRULE (`FREQ=WEEKLY;BYDAY=MO`) started on the due date; `null` for a one-off task.",
@@ -124,6 +137,10 @@ export const TaskCreate = z
     priority: Priority.optional(),
     tags: Tags.optional(),
     completed: z.boolean().optional(),
+    projectId: ProjectNumber.nullable().optional().meta({
+      description:
+        "One of your projects (`/projects/{id}`, not deleted; archived ones too), or `null` for none. Any other number is refused (422 on `projectId`).",
+    }),
     recurrence: Recurrence.nullable().optional(),
   })
   .meta({
@@ -208,6 +225,15 @@ export const TaskListQuery = z
     priority: Priority.optional(),
     dueBefore: IsoDate.optional().meta({ description: "Only tasks due on or before this date." }),
     dueAfter: IsoDate.optional().meta({ description: "Only tasks due on or after this date." }),
+    project: z
+      .union([z.literal("none").transform(() => null), ProjectId])
+      .optional()
+      .meta({
+        description:
+          "Only the tasks of this project (its number; archived projects too), or with `none` the tasks in no project. Without it, tasks of archived projects are left out.",
+        type: "string",
+        pattern: "^(none|[0-9]{1,10})$",
+      }),
     overdue: queryBoolean.optional().meta({
       description: "`true`: only pending tasks due before today; `false`: only the others.",
     }),
@@ -296,22 +322,5 @@ export const MAX_TASK_ID = 2_147_483_647;
  * plain digits only, 1 to 2^31 − 1. Nothing is coerced: `0x10`, `1e1`, ` 1` or `+1` are refused
  * rather than read as numbers. Documented as an integer, which is how a client writes it.
  */
-export const TaskId = z
-  .string()
-  .regex(/^\d{1,10}$/, { error: "must be a task number" })
-  .transform(Number)
-  .pipe(
-    z
-      .number()
-      .int()
-      .min(1, { error: "must be a task number" })
-      .max(MAX_TASK_ID, { error: "must be a task number" }),
-  )
-  .meta({
-    description: "Your task number.",
-    type: "integer",
-    minimum: 1,
-    maximum: MAX_TASK_ID,
-    example: 1,
-  });
+export const TaskId = numberId("task");
 export type TaskId = z.infer<typeof TaskId>;

@@ -5,6 +5,8 @@
 import { findDates, findRecurrence, type Priority } from "@todo/contract";
 import { DomainError } from "./errors.js";
 import { firstOccurrence, normalizeRecurrence } from "./recurrence.js";
+import type { Tables } from "@todo/db";
+import { projectNamed } from "./access.js";
 import type { Actor } from "./services/auth-service.js";
 
 /**
@@ -16,8 +18,10 @@ export interface ProjectResolver {
   idOf(actor: Actor, name: string): Promise<number | undefined>;
 }
 
-/** The resolver while there are no projects: every `+name` names none. */
-export const NO_PROJECTS: ProjectResolver = { idOf: () => Promise.resolve(undefined) };
+/** The resolver over the database: the caller's live project of that name, by the access rule. */
+export const projectsIn = (tables: Tables): ProjectResolver => ({
+  idOf: async (actor, name) => (await projectNamed(tables, actor, name))?.id,
+});
 
 /** The 422 for a `+name` that names none of the caller's projects. */
 export const noSuchProject = (name: string) =>

@@ -24,6 +24,7 @@ const TASK: NewTask = {
   priority: 0,
   tags: [],
   completed: false,
+  projectId: null,
 };
 
 let counter = 0;

@@ -145,9 +145,8 @@ function database(
     },
     ping: async () => (await root.rows(sql("SELECT 1"))).length === 1,
     close: () =>
-      (closed ??= (listener?.close() ?? Promise.resolve()).then(() =>
-        knex.destroy().then(closePool),
-      )),
+      // A listener asked for after this is a closed one, never a new connection.
+      (closed ??= (listener ??= openListener()).close().then(() => knex.destroy().then(closePool))),
   };
   internals.set(db, { knex, root });
   return db;

@@ -18,6 +18,17 @@ export {
   type TasksTable,
 } from "./tables/tasks.js";
 export {
+  PROJECT_ORDER,
+  projectStatements,
+  type ListedProjectRow,
+  type ProjectChanges,
+  type ProjectFilter,
+  type ProjectLookup,
+  type ProjectPage,
+  type ProjectRow,
+  type ProjectsTable,
+} from "./tables/projects.js";
+export {
   userStatements,
   type NewUser,
   type UserChanges,

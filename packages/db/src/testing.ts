@@ -19,6 +19,8 @@ const TEST_TIMEOUT_MS = 600_000;
 export interface TestDatabase extends Database {
   /** The PostgreSQL database name, or `"pglite"` for the embedded one. */
   readonly name: string;
+  /** Its PostgreSQL URL, for a second process's connections; `undefined` for PGlite. */
+  readonly url: string | undefined;
   /**
    * Runs one statement (`$n` placeholders) and resolves to its rows: for what no table module
    * does and no test should need a module to do — bulk seeding, moving a row back in time,
@@ -43,13 +45,14 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   if (!adminUrl) {
     const database = openDatabase({ onStatement: options.onStatement });
     await migrateLatest(database);
-    return Object.assign(database, { name: "pglite", sql: rawSql(database) });
+    return Object.assign(database, { name: "pglite", url: undefined, sql: rawSql(database) });
   }
   const template = await ensureTemplate(adminUrl);
   const name = `todo_test_${randomBytes(6).toString("hex")}`;
   await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  const url = withDatabase(adminUrl, name);
   const database = openDatabase({
-    databaseUrl: withDatabase(adminUrl, name),
+    databaseUrl: url,
     poolMax: 20,
     // Tests run on busy machines: a slow moment must not pass for an outage. Only a true hang
     // should stop a test, and the test runner's limit catches that.
@@ -62,6 +65,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   // The same object, so that what @todo/db knows of the database (its migrations) still holds.
   return Object.assign(database, {
     name,
+    url,
     sql: rawSql(database),
     close: () =>
       (dropped ??= close()

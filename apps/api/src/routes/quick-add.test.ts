@@ -45,6 +45,14 @@ describe("POST /tasks/quick", () => {
     expect(fetched.body).toEqual(task);
   });
 
+  it("puts the task in the project +name names, whatever the case", async () => {
+    const project = await h.api.services.projects.create({ userId: user.id }, { name: "Bills" });
+    const reply = await post("/tasks/quick", { text: "Pay rent +bills" });
+    expect(reply.status).toBe(201);
+    expect(reply.body.task).toMatchObject({ title: "Pay rent", projectId: project.id });
+    expect(reply.body.parsed.project).toBe("bills");
+  });
+
   it("lets the request's fields win over the line's words, adding its tags", async () => {
     const reply = await post("/tasks/quick", {
       text: "Buy milk tomorrow #shop !low",

@@ -23,6 +23,7 @@ const expectProblem = (reply: Reply, status: number, code: string) => {
 const errorPaths = (reply: Reply) =>
   (reply.body.errors as { path: string }[]).map((error) => error.path);
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("recurring tasks over HTTP", () => {
   it("creates with a rule and its reading, refuses a rule without a due date or a bad one (422), and completing moves the date", async () => {
@@ -76,6 +77,9 @@ describe("POST /tasks", () => {
       createdAt: expect.stringMatching(ISO),
       updatedAt: expect.stringMatching(ISO),
       deletedAt: null,
+      projectId: null,
+      uid: expect.stringMatching(UUID),
+      createdBy: user.id,
       recurrence: null,
       recurrenceText: null,
     });

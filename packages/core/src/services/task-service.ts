@@ -1,12 +1,14 @@
 import { z } from "zod";
 import {
   TASK_ORDERS,
+  type ChangeCondition,
   type Database,
   type TaskChangeOutcome,
   type TaskChanges,
   type TaskFilter,
   type TaskOrder,
   type TaskRow,
+  type Tables,
 } from "@todo/db";
 import {
   defaultTaskSort,
@@ -25,6 +27,7 @@ import {
   type QuickAddRequest,
   type QuickAddResult,
 } from "@todo/contract";
+import { ownerOf, projectForTask } from "../access.js";
 import {
   DomainError,
   notFound,
@@ -38,7 +41,7 @@ import {
   normalizeRecurrence,
   recurrenceText,
 } from "../recurrence.js";
-import { NO_PROJECTS, noSuchProject, parseQuickAdd, type ProjectResolver } from "../quick-add.js";
+import { noSuchProject, parseQuickAdd, projectsIn, type ProjectResolver } from "../quick-add.js";
 import type { Actor } from "./auth-service.js";
 
 /** The current instant; tests pass a fixed one to drive "today" deterministically. */
@@ -64,6 +67,9 @@ export function toTask(row: TaskRow): Task {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     deletedAt: row.deleted_at ? row.deleted_at.toISOString() : null,
+    projectId: row.project_id,
+    uid: row.uid,
+    createdBy: row.created_by,
     recurrence: row.recurrence,
     recurrenceText: row.recurrence ? recurrenceText(row.recurrence) : null,
   };
@@ -146,7 +152,7 @@ export class TaskService {
   constructor(
     private readonly db: Database,
     private readonly clock: Clock = () => new Date(),
-    private readonly projects: ProjectResolver = NO_PROJECTS,
+    private readonly projects: ProjectResolver = projectsIn(db),
   ) {}
 
   /**
@@ -176,8 +182,9 @@ export class TaskService {
     const today = await this.today(actor);
     const { text, ...fields } = input;
     const parts = await parseQuickAdd(text, today);
-    if (parts.project !== null && (await this.projects.idOf(actor, parts.project)) === undefined)
-      throw noSuchProject(parts.project);
+    const projectId =
+      parts.project === null ? undefined : await this.projects.idOf(actor, parts.project);
+    if (parts.project !== null && projectId === undefined) throw noSuchProject(parts.project);
     const recurrence =
       fields.recurrence === undefined
         ? parts.recurrence
@@ -192,6 +199,7 @@ export class TaskService {
       recurrence,
       tags: [...parts.tags, ...(fields.tags ?? [])],
       priority: fields.priority ?? parts.priority ?? undefined,
+      projectId: fields.projectId === undefined ? projectId : fields.projectId,
     });
     if (!checked.success) throw validationFailed(checked.error, "body");
     const task = checked.data;
@@ -210,21 +218,32 @@ export class TaskService {
   }
 
   /**
-   * Creates a task numbered with the owner's next sequential id (never reused, never colliding).
-   * @throws {DomainError} `unauthorized` when the acting user no longer exists.
+   * Creates a task numbered with the owner's next sequential id (never reused, never colliding),
+   * in the project `projectId` names, if any.
+   * @throws {DomainError} `validation_failed` (422) on `projectId` for a project the caller does
+   *   not have (another user's is refused alike); `unauthorized` when the acting user no longer exists.
    */
   async create(actor: Actor, input: TaskCreate): Promise<Task> {
+    const projectId = input.projectId ?? null;
     const { recurrence, recurrenceStart } = recurrenceChanges(undefined, input);
-    const row = await this.db.tasks.create(actor.userId, {
+    const task = {
       title: input.title,
       description: input.description ?? null,
       dueDate: input.dueDate ?? null,
       priority: PRIORITIES.indexOf(input.priority ?? "none"),
       tags: input.tags ?? [],
       completed: input.completed ?? false,
+      projectId,
       recurrence,
       recurrenceStart,
-    });
+    };
+    const row =
+      projectId === null
+        ? await this.db.tasks.create(ownerOf(actor), task)
+        : await this.db.transaction(async (tables) => {
+            await projectForTask(tables, actor, projectId);
+            return tables.tasks.create(ownerOf(actor), task);
+          });
     if (!row) throw unauthorized("This account no longer exists.", "invalid");
     return toTask(row);
   }
@@ -247,13 +266,13 @@ export class TaskService {
 
     if (listQuery.cursor !== undefined) {
       const after = decodeCursor(listQuery.cursor, sort, order);
-      const rows = await this.db.tasks.list(actor.userId, filter, { ...page, after });
+      const rows = await this.db.tasks.list(ownerOf(actor), filter, { ...page, after });
       return this.page(rows, limit, sort, order, {});
     }
     const number = listQuery.page ?? 1;
     const [rows, total] = await Promise.all([
-      this.db.tasks.list(actor.userId, filter, { ...page, offset: (number - 1) * limit }),
-      this.db.tasks.count(actor.userId, filter),
+      this.db.tasks.list(ownerOf(actor), filter, { ...page, offset: (number - 1) * limit }),
+      this.db.tasks.count(ownerOf(actor), filter),
     ]);
     return this.page(rows, limit, sort, order, {
       total,
@@ -308,6 +327,7 @@ export class TaskService {
       priority: input.priority ?? "none",
       tags: input.tags ?? [],
       completed: input.completed ?? false,
+      projectId: input.projectId ?? null,
       recurrence: input.recurrence ?? null,
     };
     return this.changeFrom(actor, id, options, (row) => ({
@@ -334,7 +354,7 @@ export class TaskService {
   ): Promise<Task> {
     // A one-off task changes in one statement; a recurring one is read first.
     const outcome = await this.db.tasks.change(
-      actor.userId,
+      ownerOf(actor),
       id,
       { completed },
       { ifVersion: options.ifMatch, oneOff: true },
@@ -374,11 +394,16 @@ export class TaskService {
   }
 
   /**
-   * Undoes a soft delete. Restoring a task that is not deleted returns it unchanged.
+   * Undoes a soft delete. Restoring a task that is not deleted returns it unchanged. A task whose
+   * project has been deleted since comes back in no project (the Inbox): restoring the project
+   * instead brings back the tasks deleted with it.
    * @throws {DomainError} `not_found` (404).
    */
   async restore(actor: Actor, id: number): Promise<Task> {
-    return this.change(actor, id, { removed: false }, {}, true);
+    const task = await this.change(actor, id, { removed: false }, {}, true);
+    if (task.projectId === null || (await this.db.projects.find(ownerOf(actor), task.projectId)))
+      return task;
+    return this.change(actor, id, { projectId: null }, {});
   }
 
   /**
@@ -392,7 +417,7 @@ export class TaskService {
   }
 
   private async findLive(actor: Actor, id: number): Promise<TaskRow> {
-    const row = await this.db.tasks.find(actor.userId, id);
+    const row = await this.db.tasks.find(ownerOf(actor), id);
     if (!row) throw notFound(`Task ${id}`);
     return row;
   }
@@ -424,9 +449,7 @@ export class TaskService {
         throw preconditionFailed(row.version);
       const changes = await changesFor(row);
       if (Object.keys(changes).length === 0) return toTask(row);
-      const outcome = await this.db.tasks.change(actor.userId, id, changes, {
-        ifVersion: row.version,
-      });
+      const outcome = await this.apply(actor, id, changes, { ifVersion: row.version });
       if (!outcome) throw notFound(`Task ${id}`);
       // Not changed: every value already was as asked (same version), or another write won.
       if (outcome.changed || outcome.row.version === row.version) return toTask(outcome.row);
@@ -447,12 +470,32 @@ export class TaskService {
     options: WriteOptions,
     includeRemoved = false,
   ): Promise<Task> {
-    const outcome = await this.db.tasks.change(actor.userId, id, changes, {
+    const outcome = await this.apply(actor, id, changes, {
       ifVersion: options.ifMatch,
       includeRemoved,
     });
     if (!outcome) throw notFound(`Task ${id}`);
     return settled(outcome, options);
+  }
+
+  /**
+   * Writes `changes` to task `id` under `condition`. Moving a task into a project checks the
+   * project (422 on `projectId` for one the caller cannot reach) and holds it until the move
+   * commits, so the project cannot be deleted in between.
+   */
+  private async apply(
+    actor: Actor,
+    id: number,
+    changes: TaskChanges,
+    condition: ChangeCondition,
+  ): Promise<TaskChangeOutcome | undefined> {
+    const { projectId } = changes;
+    const write = (tables: Tables) => tables.tasks.change(ownerOf(actor), id, changes, condition);
+    if (projectId === undefined || projectId === null) return write(this.db);
+    return this.db.transaction(async (tables) => {
+      await projectForTask(tables, actor, projectId);
+      return write(tables);
+    });
   }
 
   private page(
@@ -490,6 +533,7 @@ function toChanges(input: TaskUpdate): TaskChanges {
   if (input.priority !== undefined) changes.priority = PRIORITIES.indexOf(input.priority);
   if (input.tags !== undefined) changes.tags = input.tags;
   if (input.completed !== undefined) changes.completed = input.completed;
+  if (input.projectId !== undefined) changes.projectId = input.projectId;
   return changes;
 }
 
@@ -504,6 +548,7 @@ function toFilter(query: TaskListQuery): TaskFilter {
     dueOnOrBefore: query.dueBefore,
     dueOnOrAfter: query.dueAfter,
     overdue: query.overdue,
+    project: query.project,
   };
 }
 

@@ -2,10 +2,15 @@ import type { Database, UserChanges } from "@todo/db";
 import type { User, UserUpdate } from "@todo/contract";
 import { notFound } from "../errors.js";
 import { toUser, type Actor } from "./auth-service.js";
+import { announceRevocation, type SessionCache } from "./session-cache.js";
 
 /** The caller's own profile. */
 export class UserService {
-  constructor(private readonly db: Database) {}
+  /** `sessions`: the cache that forgets a deleted account's sessions (see {@link SessionCache}). */
+  constructor(
+    private readonly db: Database,
+    private readonly sessions?: SessionCache,
+  ) {}
 
   /**
    * The caller's profile.
@@ -37,7 +42,12 @@ export class UserService {
    * @throws {DomainError} `not_found` (404).
    */
   async delete(actor: Actor): Promise<void> {
-    const deleted = await this.db.users.delete(actor.userId);
+    const deleted = await this.db.transaction(async (tx) => {
+      const found = await tx.users.delete(actor.userId);
+      if (found) await announceRevocation(tx, actor.userId);
+      return found;
+    });
     if (!deleted) throw notFound("Your account");
+    this.sessions?.forget(actor.userId);
   }
 }

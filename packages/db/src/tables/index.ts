@@ -1,4 +1,5 @@
 import { sql, type Connection } from "../connection.js";
+import { projectsTable, type ProjectsTable } from "./projects.js";
 import { idempotencyKeysTable, type IdempotencyKeysTable } from "./idempotency-keys.js";
 import { rateLimitsTable, type RateLimitsTable } from "./rate-limits.js";
 import { refreshTokensTable, type RefreshTokensTable } from "./refresh-tokens.js";
@@ -9,6 +10,7 @@ import { usersTable, type UsersTable } from "./users.js";
 export interface Tables {
   readonly users: UsersTable;
   readonly tasks: TasksTable;
+  readonly projects: ProjectsTable;
   readonly refreshTokens: RefreshTokensTable;
   readonly idempotencyKeys: IdempotencyKeysTable;
   readonly rateLimits: RateLimitsTable;
@@ -26,6 +28,7 @@ export function bindTables(connection: Connection): Tables {
   return {
     users: usersTable(connection),
     tasks: tasksTable(connection),
+    projects: projectsTable(connection),
     refreshTokens: refreshTokensTable(connection),
     idempotencyKeys: idempotencyKeysTable(connection),
     rateLimits: rateLimitsTable(connection),
