@@ -31,6 +31,7 @@ export {
 export {
   userStatements,
   type NewUser,
+  type UserChanges,
   type UserRecord,
   type UserRow,
   type UsersTable,

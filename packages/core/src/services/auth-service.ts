@@ -52,7 +52,13 @@ export interface AuthServiceDeps {
 
 /** Maps a user row to the public {@link User} shape. */
 export function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt.toISOString() };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    timeZone: row.timeZone,
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 /**
@@ -88,6 +94,7 @@ export class AuthService {
           email: input.email,
           name: input.name ?? null,
           passwordHash,
+          timeZone: input.timeZone,
         });
         return { user: created, ...(await this.startSession(tx, created.id)) };
       });

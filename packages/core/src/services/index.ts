@@ -6,7 +6,7 @@ import { IdempotencyService } from "./idempotency-service.js";
 import { RateLimitService } from "./rate-limit-service.js";
 import { ProjectService } from "./project-service.js";
 import { SessionCache } from "./session-cache.js";
-import { TaskService } from "./task-service.js";
+import { TaskService, type Clock } from "./task-service.js";
 import { UserService } from "./user-service.js";
 
 /** Every service over one database. */
@@ -35,11 +35,12 @@ const NO_RATE_LIMITS: Config["rateLimit"] = {
  * `db.listener`): the JWT settings, and when present the rate limits
  * (absent: no limits) and the external identity provider (`externalAuth`: its tokens are accepted
  * through a {@link JwksTokenVerifier}, unless `options.external` supplies another verifier).
+ * `options.clock` is the current instant the task rules read (tests fix it; default: the system's).
  */
 export function createServices(
   db: Database,
   config: Pick<Config, "jwt"> & Partial<Pick<Config, "rateLimit" | "externalAuth">>,
-  options: { external?: ExternalTokenVerifier } = {},
+  options: { external?: ExternalTokenVerifier; clock?: Clock } = {},
 ): Services {
   const external =
     options.external ??
@@ -49,7 +50,7 @@ export function createServices(
   const sessions = new SessionCache(db);
   return {
     auth: new AuthService({ db, jwt: config.jwt, external, sessions }),
-    tasks: new TaskService(db),
+    tasks: new TaskService(db, options.clock),
     projects: new ProjectService(db),
     users: new UserService(db, sessions),
     idempotency: new IdempotencyService({ db }),

@@ -1,4 +1,4 @@
-import type { Database } from "@todo/db";
+import type { Database, UserChanges } from "@todo/db";
 import type { User, UserUpdate } from "@todo/contract";
 import { notFound } from "../errors.js";
 import { toUser, type Actor } from "./auth-service.js";
@@ -23,12 +23,16 @@ export class UserService {
   }
 
   /**
-   * Updates the profile (`name`; `null` clears it).
+   * Updates the profile (`name`, `null` clearing it; `timeZone`, an IANA zone the contract has
+   * validated and canonicalised).
    * @throws {DomainError} `not_found` (404).
    */
   async update(actor: Actor, input: UserUpdate): Promise<User> {
-    if (input.name === undefined) return this.get(actor);
-    const user = await this.db.users.updateName(actor.userId, input.name);
+    const changes = Object.fromEntries(
+      Object.entries(input).filter(([, value]) => value !== undefined),
+    ) as UserChanges;
+    if (Object.keys(changes).length === 0) return this.get(actor);
+    const user = await this.db.users.updateProfile(actor.userId, changes);
     if (!user) throw notFound("Your account");
     return toUser(user);
   }
