@@ -62,7 +62,6 @@ const taskId = marker("id", 900_001);
 const title = marker("title", "\u0000title");
 /** The statements of the benchmarked routes, from the table modules. */
 const SQL = {
-  sessionLive: refreshTokenStatements.sessionLive,
   find: template(taskStatements.find(owner, taskId)),
   firstPage: template(
     taskStatements.list(
@@ -137,7 +136,6 @@ class HttpError extends Error {
 export async function startBaseline(
   config: Config,
   staticHeaders: Readonly<Record<string, string>> = {},
-  options: { sessionCheck?: boolean } = {},
 ): Promise<{ close(): Promise<void> }> {
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
@@ -171,11 +169,7 @@ export async function startBaseline(
       });
       const { sub, sid } = payload;
       if (typeof sub === "string" && UUID.test(sub) && typeof sid === "string" && UUID.test(sid)) {
-        if (!options.sessionCheck) return sub;
-        // The previous baseline's extra work (`--session-check`): a query per request, as the
-        // API made before its session cache.
-        const { rows } = await pool.query(SQL.sessionLive, [sub, sid]);
-        if (rows.length) return sub;
+        return sub;
       }
     } catch {
       // falls through to 401
@@ -405,20 +399,16 @@ function send(
 if (import.meta.url === `file://${process.argv[1]}`) {
   let config: Config;
   let headers: Record<string, string> = {};
-  let sessionCheck = false;
   try {
     config = loadConfig();
-    const { values } = parseArgs({
-      options: { headers: { type: "string" }, "session-check": { type: "boolean" } },
-    });
-    sessionCheck = values["session-check"] ?? false;
+    const { values } = parseArgs({ options: { headers: { type: "string" } } });
     if (values.headers)
       headers = JSON.parse(readFileSync(values.headers, "utf8")) as Record<string, string>;
   } catch (error) {
     console.error(error instanceof ConfigError ? error.message : error);
     process.exit(1);
   }
-  const baseline = await startBaseline(config, headers, { sessionCheck });
+  const baseline = await startBaseline(config, headers);
   console.log(`baseline listening on http://${config.host}:${config.port}`);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.once(signal, () => void baseline.close().then(() => process.exit(0)));

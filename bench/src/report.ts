@@ -10,9 +10,7 @@ export interface LoadRow {
   readonly scenario: string;
   readonly api: LoadResult;
   readonly baseline: LoadResult;
-  /** With `--compare-baselines`: the previous baseline, which looked the session up per request. */
-  readonly previousBaseline?: LoadResult;
-  readonly runs: { api: LoadResult[]; baseline: LoadResult[]; previous?: LoadResult[] };
+  readonly runs: { api: LoadResult[]; baseline: LoadResult[] };
 }
 
 /** One depth probe (one connection) on both servers. */
@@ -231,38 +229,6 @@ export function printReport(report: Report): void {
           "",
         ],
         rows,
-      ),
-    );
-  }
-
-  const compared = report.load.filter((row) => row.previousBaseline);
-  if (compared.length) {
-    out.push(
-      "",
-      "Baselines side by side (--compare-baselines): the previous one looked the session up per request",
-    );
-    out.push(
-      ...table(
-        [
-          "scenario",
-          "API req/s",
-          "previous base",
-          "API/previous",
-          "least-work base",
-          "API/least-work",
-          "previous p99",
-          "least-work p99",
-        ],
-        compared.map((row) => [
-          row.scenario,
-          String(row.api.rps),
-          String(row.previousBaseline!.rps),
-          ratio(row.api.rps, row.previousBaseline!.rps).toFixed(2),
-          String(row.baseline.rps),
-          ratio(row.api.rps, row.baseline.rps).toFixed(2),
-          row.previousBaseline!.p99.toFixed(2),
-          row.baseline.p99.toFixed(2),
-        ]),
       ),
     );
   }

@@ -76,7 +76,6 @@ const HELP = `pnpm bench [options]   (needs a built tree: pnpm build; wrk from D
   --soak               instead: the soak (mixed reads, writes, logins and refused inputs at saturation), to bench/results/soak.json
   --soak-minutes <n>   minutes of soak, each its own wrk run and p99 (default 1)
   --revocation-trials <n>  logouts on one API instance timed to the first refusal on another (default 200; quick 20)
-  --compare-baselines  also measure the previous baseline (a session lookup per request) beside the least-work one
   --profile            run the API under node --cpu-prof and print where its CPU time goes
   --admin-url <url>    PostgreSQL to create the bench database on (default postgres://postgres@127.0.0.1:5432/postgres)
   --database <name>    name of the throwaway database (default todo_bench; dropped at the end)
@@ -94,7 +93,6 @@ interface Options {
   cliRuns: number;
   only: Set<string>;
   profile: boolean;
-  compareBaselines: boolean;
   soak: boolean;
   soakMinutes: number;
   revocationTrials: number;
@@ -116,7 +114,6 @@ function parseOptions(argv: string[]): Options {
       "login-connections": { type: "string" },
       only: { type: "string" },
       profile: { type: "boolean", default: false },
-      "compare-baselines": { type: "boolean", default: false },
       soak: { type: "boolean", default: false },
       "soak-minutes": { type: "string" },
       "revocation-trials": { type: "string" },
@@ -158,7 +155,6 @@ function parseOptions(argv: string[]): Options {
     cliRuns: quick ? 5 : 20,
     only,
     profile: values.profile,
-    compareBaselines: values["compare-baselines"],
     soak: values.soak,
     soakMinutes: number(values["soak-minutes"], 1, "soak-minutes"),
     revocationTrials: number(values["revocation-trials"], quick ? 20 : 200, "revocation-trials"),
@@ -252,19 +248,6 @@ async function main(): Promise<void> {
     });
     servers.push(baseline);
     const baselineRssStart = baseline.rssMiB();
-    let previous: Running | undefined;
-    if (options.compareBaselines) {
-      previous = await startServer({
-        name: "baseline-session",
-        script: BASELINE_SCRIPT,
-        port: await freePort(),
-        env,
-        logDir: workDir,
-        cwd: ROOT,
-        args: ["--headers", headersFile, "--session-check"],
-      });
-      servers.push(previous);
-    }
     log(
       `API (pid ${api.pid}) on ${api.url}, baseline (pid ${baseline.pid}) on ${baseline.url}; API RSS ${apiRssStart} MiB`,
     );
@@ -325,7 +308,7 @@ async function main(): Promise<void> {
     const load: LoadRow[] = [];
     for (const scenario of SCENARIOS) {
       if (!options.only.has(scenario)) continue;
-      load.push(await loadScenario(scenario, { api, baseline, previous, usersFile, options }));
+      load.push(await loadScenario(scenario, { api, baseline, usersFile, options }));
     }
     const apiRssAfterLoad = api.rssMiB();
     const baselineRssAfterLoad = baseline.rssMiB();
@@ -492,12 +475,11 @@ async function loadScenario(
   context: {
     api: Running;
     baseline: Running;
-    previous: Running | undefined;
     usersFile: string;
     options: Options;
   },
 ): Promise<LoadRow> {
-  const { api, baseline, previous, usersFile, options } = context;
+  const { api, baseline, usersFile, options } = context;
   const spec = (server: Running, seconds: number): LoadSpec => ({
     baseUrl: server.url,
     scenario,
@@ -517,21 +499,11 @@ async function loadScenario(
   await settle();
   await runWrk(spec(baseline, options.warmup));
   await settle();
-  if (previous) {
-    await runWrk(spec(previous, options.warmup));
-    await settle();
-  }
-  const runs: { api: LoadResult[]; baseline: LoadResult[]; previous: LoadResult[] } = {
-    api: [],
-    baseline: [],
-    previous: [],
-  };
+  const runs: { api: LoadResult[]; baseline: LoadResult[] } = { api: [], baseline: [] };
   for (let round = 0; round < options.rounds; round++) {
-    const order: ("api" | "baseline" | "previous")[] =
-      round % 2 === 0 ? ["api", "baseline"] : ["baseline", "api"];
-    if (previous) order.push("previous");
+    const order = round % 2 === 0 ? (["api", "baseline"] as const) : (["baseline", "api"] as const);
     for (const side of order) {
-      const server = side === "api" ? api : side === "baseline" ? baseline : previous!;
+      const server = side === "api" ? api : baseline;
       const cpuBefore = server.cpuMs();
       const loaded = await runWrk(spec(server, options.duration));
       const cpuUsPerRequest = Math.round(
@@ -548,13 +520,7 @@ async function loadScenario(
       );
     }
   }
-  return {
-    scenario,
-    api: medianRun(runs.api),
-    baseline: medianRun(runs.baseline),
-    ...(previous ? { previousBaseline: medianRun(runs.previous) } : {}),
-    runs,
-  };
+  return { scenario, api: medianRun(runs.api), baseline: medianRun(runs.baseline), runs };
 }
 
 /** The median of each figure over a side's runs (errors summed). */
