@@ -40,10 +40,19 @@ describe("the date reader", () => {
       ["+3d", "2026-12-04"],
       ["+2w", "2026-12-15"],
       ["+1m", "2027-01-01"],
+      ["next monday", "2026-12-07"],
+      ["Dec 25", "2026-12-25"],
+      ["eow", "2026-12-06"],
+      ["end of week", "2026-12-06"],
+      ["eom", "2026-12-31"],
+      ["end of the month", "2026-12-31"],
+      ["eoy", "2026-12-31"],
     ];
     for (const [input, expected] of cases)
       expect(await readDate(input, today), input).toBe(expected);
     expect(await readDate("tomorrow", "2028-02-28")).toBe("2028-02-29");
+    expect(await readDate("eom", "2028-02-03")).toBe("2028-02-29");
+    expect(await readDate("eow", "2026-12-06"), "on a Sunday").toBe("2026-12-06");
   });
 
   it("refuses what names no day, or more than a date", async () => {

@@ -67,11 +67,35 @@ export interface FoundDate {
   readonly date: string;
 }
 
-type Chrono = typeof ChronoModule;
-let chrono: Promise<Chrono> | undefined;
+/**
+ * `eow`, `eom`, `eoy` and `end of (the) week|month|year`, as Taskwarrior reads them: the last day
+ * of the current week (its Sunday, ISO 8601 weeks; today on a Sunday), month or year.
+ */
+const END_OF: ChronoModule.Parser = {
+  pattern: () => /\b(?:eo([wmy])|end of (?:the )?(week|month|year))\b/i,
+  extract: (context, match) => {
+    const unit = (match[1] ?? match[2] ?? "w").toLowerCase().charAt(0);
+    const reference = context.reference.instant;
+    const day = new Date(reference.getFullYear(), reference.getMonth(), reference.getDate(), 12);
+    if (unit === "w") day.setDate(day.getDate() + ((7 - day.getDay()) % 7));
+    else if (unit === "m") day.setMonth(day.getMonth() + 1, 0);
+    else day.setMonth(12, 0);
+    return { day: day.getDate(), month: day.getMonth() + 1, year: day.getFullYear() };
+  },
+};
 
-/** chrono-node, loaded on first use: a CLI run that reads no date never pays for it. */
-const loadChrono = (): Promise<Chrono> => (chrono ??= import("chrono-node"));
+let chrono: Promise<ChronoModule.Chrono> | undefined;
+
+/**
+ * chrono-node's casual English reader with {@link END_OF}, loaded on first use: a CLI run that
+ * reads no date never pays for it.
+ */
+const loadChrono = (): Promise<ChronoModule.Chrono> =>
+  (chrono ??= import("chrono-node").then(({ casual }) => {
+    const reader = casual.clone();
+    reader.parsers.push(END_OF);
+    return reader;
+  }));
 
 /** `+3d`, `+2w`, `+1m`, `+1y`: the offsets the CLI always read, said in words chrono-node reads. */
 const OFFSET = /^\+(\d{1,4})([dwmy])$/i;
@@ -83,19 +107,19 @@ const RELATIVE =
 
 /**
  * Every date chrono-node reads in `text` (English, casual: `tomorrow`, `next friday`, `dec 5`,
- * `in 3 days`, `2027-01-31`), relative to `today` (`YYYY-MM-DD`, the reader's date in
+ * `in 3 days`, `2027-01-31`, and `eow`/`eom`/`eoy`), relative to `today` (`YYYY-MM-DD`, the reader's date in
  * their own time zone) and never in the past unless said (`yesterday`, `last monday`). Only
  * words that fix a day count: a month (`May`), a year (`1984`) or a time of day (`at 5`) alone
  * are no date, nor is an amount without a `+` (`2m`, `8h`), so that `Call May`, `Read 1984` or
  * `Buy 2m of cable` stay titles.
  */
 export async function findDates(text: string, today: string): Promise<FoundDate[]> {
-  const { casual } = await loadChrono();
+  const reader = await loadChrono();
   const [year, month, day] = today.split("-").map(Number) as [number, number, number];
   // Noon of today on the host's clock: chrono counts days on it, and noon is never skipped by a
   // daylight saving change. Only the year, month and day of a result are read.
   const reference = new Date(year, month - 1, day, 12);
-  const results = casual.parse(text, reference, { forwardDate: true });
+  const results = reader.parse(text, reference, { forwardDate: true });
   return results.flatMap((result) => {
     // `2m of cable`, `8h`: a bare amount is no date; `+3d` is.
     if (/^\d+\s*[a-z]{1,3}$/i.test(result.text)) return [];
