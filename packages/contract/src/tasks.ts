@@ -212,7 +212,6 @@ export const TaskListQuery = z
           "Only the tasks of this project (its number; archived projects too), or with `none` the tasks in no project. Without it, tasks of archived projects are left out.",
         type: "string",
         pattern: "^(none|[0-9]{1,10})$",
-        example: "2",
       }),
     overdue: queryBoolean.optional().meta({
       description: "`true`: only pending tasks due before today; `false`: only the others.",

@@ -41,6 +41,9 @@ describe("POST /tasks", () => {
       createdAt: expect.stringMatching(ISO),
       updatedAt: expect.stringMatching(ISO),
       deletedAt: null,
+      projectId: null,
+      uid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      createdBy: user.id,
     });
     expect(reply.headers.get("location")).toBe(`/api/v1/tasks/${reply.body.id}`);
     expect(reply.headers.get("etag")).toBe('"1"');
