@@ -65,7 +65,20 @@ const TASK_EXAMPLE = {
   projectId: 2,
   uid: "0b7f5a52-3c9e-4f0e-9d64-8f2b1c1e4a10",
   createdBy: "5f0c6a9e-2d41-4b8e-b7b3-9a1d2e3f4c50",
+  recurrence: "FREQ=WEEKLY;BYDAY=TU",
+  recurrenceText: "every week on Tuesday",
 } as const;
+
+/** A recurrence rule as a client sends it: an RFC 5545 RRULE; the API checks and normalises it. */
+export const Recurrence = text()
+  .trim()
+  .min(1, "must not be blank")
+  .max(500, "must be at most 500 characters")
+  .meta({
+    description:
+      "An RFC 5545 RRULE without DTSTART (`FREQ=WEEKLY;BYDAY=MO`), DAILY to YEARLY; it needs a `dueDate`, where it starts. Completing the task moves `dueDate` to the next occurrence after both the due date and today. `null` clears it.",
+    example: "FREQ=MONTHLY;BYMONTHDAY=1",
+  });
 
 /** The task resource every endpoint returns. `version` is also the ETag. */
 export const Task = z
@@ -104,6 +117,13 @@ export const Task = z
     createdBy: z.uuid().nullable().meta({
       description: "The id of the user who created it; `null` once that account is deleted.",
     }),
+    recurrence: z.string().nullable().meta({
+      description:
+        "An RFC 5545 RRULE (`FREQ=WEEKLY;BYDAY=MO`) started on the due date; `null` for a one-off task.",
+    }),
+    recurrenceText: z.string().nullable().meta({
+      description: 'The rule in words, such as `"every week on Monday"`; `null` without one.',
+    }),
   })
   .meta({ id: "Task", description: "A task you own.", example: TASK_EXAMPLE });
 export type Task = z.infer<typeof Task>;
@@ -121,6 +141,7 @@ export const TaskCreate = z
       description:
         "One of your projects (`/projects/{id}`, not deleted; archived ones too), or `null` for none. Any other number is refused (422 on `projectId`).",
     }),
+    recurrence: Recurrence.nullable().optional(),
   })
   .meta({
     id: "TaskCreate",

@@ -12,9 +12,9 @@ export {
 export { ARGON2_OPTIONS, AuthService, toUser } from "./services/auth-service.js";
 export type { Actor, AuthServiceDeps, ExternalTokenVerifier } from "./services/auth-service.js";
 export { TaskService, toTask } from "./services/task-service.js";
-export type { WriteOptions } from "./services/task-service.js";
 export { ProjectService, toProject } from "./services/project-service.js";
 export { ownerOf } from "./access.js";
+export type { Clock, WriteOptions } from "./services/task-service.js";
 export { UserService } from "./services/user-service.js";
 export { EXTERNAL_ALGORITHMS, JwksTokenVerifier } from "./services/external-auth.js";
 export type { JwksTokenVerifierDeps } from "./services/external-auth.js";
@@ -26,4 +26,10 @@ export {
 export type { IdempotencyServiceDeps, IdempotencyStart } from "./services/idempotency-service.js";
 export { RateLimitService } from "./services/rate-limit-service.js";
 export { createServices } from "./services/index.js";
+export {
+  announceRevocation,
+  SESSION_CHANNEL,
+  SessionCache,
+  type SessionCacheOptions,
+} from "./services/session-cache.js";
 export type { Services } from "./services/index.js";

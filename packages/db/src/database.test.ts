@@ -68,7 +68,7 @@ describe("transactions", () => {
 
     const kept = await db.transaction(async (tx) => {
       const created = await tx.tasks.create(user.id, { ...TASK, title: "kept" });
-      await tx.users.updateName(user.id, "Kept");
+      await tx.users.updateProfile(user.id, { name: "Kept" });
       return created!;
     });
     expect(await db.tasks.find(user.id, kept.id)).toMatchObject({ title: "kept" });

@@ -15,6 +15,7 @@ import {
   type Queryable,
   type StatementObserver,
 } from "./connection.js";
+import { pgliteListener, postgresListener, type Listener } from "./listener.js";
 import { migrationSource } from "./migrations/index.js";
 import { bindTables, type Tables } from "./tables/index.js";
 
@@ -24,6 +25,11 @@ export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   /** Folder for PGlite's files (`<dataDir>/pgdata`); undefined with no URL means in memory. */
   dataDir?: string | undefined;
+  /**
+   * PostgreSQL only: where {@link Database.listener} connects, directly (not through a pooler in
+   * transaction mode, which cannot LISTEN). Default `databaseUrl`.
+   */
+  listenUrl?: string | undefined;
   /** Largest pg pool size (ignored by PGlite, which has one connection). Default 10. */
   poolMax?: number | undefined;
   /**
@@ -55,9 +61,14 @@ export interface Database extends Tables {
    * database's own run outside the transaction (and on PGlite wait for it to end).
    */
   transaction<T>(work: (tables: Tables) => Promise<T>): Promise<T>;
+  /**
+   * The one listening connection of this database (see {@link Listener}), opened on first use and
+   * closed with the database. Send with `notify` on the tables, inside a transaction or not.
+   */
+  readonly listener: Listener;
   /** True when the database answers a trivial query; rejects when it cannot be reached. */
   ping(): Promise<boolean>;
-  /** Closes the pool (or the embedded database). Safe to call twice. */
+  /** Closes the listener and the pool (or the embedded database). Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -83,8 +94,9 @@ export function openDatabase(options: DatabaseOptions): Database {
   const observe =
     options.onStatement ?? (debugSql.enabled ? (statement) => debugSql(statement.sql) : undefined);
   if (!options.databaseUrl) {
-    const knex = pgliteKnex(options.dataDir);
-    return database(knex, "pglite", pooledDriver(knex), observe);
+    const { knex, pglite } = pgliteKnex(options.dataDir);
+    const driver = pooledDriver(knex);
+    return database(knex, "pglite", driver, observe, () => pgliteListener(pglite, driver));
   }
   const pool = postgresPool(options);
   const knex = knexFactory({
@@ -92,7 +104,16 @@ export function openDatabase(options: DatabaseOptions): Database {
     connectionPool: pool,
     log: { warn: quietAcquireErrors },
   });
-  return database(knex, "postgres", pool, observe, () => pool.end());
+  const listenUrl = options.listenUrl ?? options.databaseUrl;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  return database(
+    knex,
+    "postgres",
+    pool,
+    observe,
+    () => postgresListener(listenUrl, { connectTimeoutMs }),
+    () => pool.end(),
+  );
 }
 
 function database(
@@ -100,6 +121,7 @@ function database(
   dialect: Database["dialect"],
   driver: Queryable,
   observe: StatementObserver | undefined,
+  openListener: () => Listener,
   closePool: () => Promise<void> = async () => {},
 ): Database {
   // Statements knex runs itself (Objection's, transactions' BEGIN/COMMIT) are observed too.
@@ -110,6 +132,7 @@ function database(
   }
   const root = connection(knex, driver, observe);
   let closed: Promise<void> | undefined;
+  let listener: Listener | undefined;
   const db: Database = {
     ...bindTables(root),
     dialect,
@@ -117,8 +140,13 @@ function database(
       knex.transaction(async (trx) =>
         work(bindTables(connection(trx, await transactionDriver(trx), observe))),
       ),
+    get listener() {
+      return (listener ??= openListener());
+    },
     ping: async () => (await root.rows(sql("SELECT 1"))).length === 1,
-    close: () => (closed ??= knex.destroy().then(closePool)),
+    close: () =>
+      // A listener asked for after this is a closed one, never a new connection.
+      (closed ??= (listener ??= openListener()).close().then(() => knex.destroy().then(closePool))),
   };
   internals.set(db, { knex, root });
   return db;
@@ -168,7 +196,7 @@ function postgresPool(options: DatabaseOptions): pg.Pool {
  */
 const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
 
-function pgliteKnex(dataDir: string | undefined): Knex {
+function pgliteKnex(dataDir: string | undefined): { knex: Knex; pglite: PGlite } {
   let location: string | undefined;
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -180,11 +208,12 @@ function pgliteKnex(dataDir: string | undefined): Knex {
     parsers: { [pgliteTypes.DATE]: keepDateText },
     startParams: PGLITE_START_PARAMS,
   });
-  return knexFactory({
+  const knex = knexFactory({
     client: ClientPgLite,
     dialect: "postgres",
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
   });
+  return { knex, pglite };
 }
 
 /**

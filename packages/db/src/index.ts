@@ -2,6 +2,7 @@ export { migrateLatest, migrateRollbackAll, openDatabase } from "./database.js";
 export type { Database, DatabaseOptions } from "./database.js";
 export type { ObservedStatement, Statement, StatementObserver } from "./connection.js";
 export type { Tables } from "./tables/index.js";
+export type { ConnectionHandler, Listener, NotificationHandler } from "./listener.js";
 export {
   TASK_ORDERS,
   taskStatements,
@@ -30,6 +31,7 @@ export {
 export {
   userStatements,
   type NewUser,
+  type UserChanges,
   type UserRecord,
   type UserRow,
   type UsersTable,

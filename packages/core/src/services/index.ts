@@ -5,7 +5,8 @@ import { JwksTokenVerifier } from "./external-auth.js";
 import { IdempotencyService } from "./idempotency-service.js";
 import { RateLimitService } from "./rate-limit-service.js";
 import { ProjectService } from "./project-service.js";
-import { TaskService } from "./task-service.js";
+import { SessionCache } from "./session-cache.js";
+import { TaskService, type Clock } from "./task-service.js";
 import { UserService } from "./user-service.js";
 
 /** Every service over one database. */
@@ -16,6 +17,8 @@ export interface Services {
   readonly users: UserService;
   readonly idempotency: IdempotencyService;
   readonly rateLimits: RateLimitService;
+  /** The live sessions the auth and user services share (no query per request). */
+  readonly sessions: SessionCache;
 }
 
 const NO_RATE_LIMITS: Config["rateLimit"] = {
@@ -28,26 +31,30 @@ const NO_RATE_LIMITS: Config["rateLimit"] = {
 };
 
 /**
- * Builds the services for `db` from `config`: the JWT settings, and when present the rate limits
+ * Builds the services for `db` from `config`, sharing one {@link SessionCache} (which listens on
+ * `db.listener`): the JWT settings, and when present the rate limits
  * (absent: no limits) and the external identity provider (`externalAuth`: its tokens are accepted
  * through a {@link JwksTokenVerifier}, unless `options.external` supplies another verifier).
+ * `options.clock` is the current instant the task rules read (tests fix it; default: the system's).
  */
 export function createServices(
   db: Database,
   config: Pick<Config, "jwt"> & Partial<Pick<Config, "rateLimit" | "externalAuth">>,
-  options: { external?: ExternalTokenVerifier } = {},
+  options: { external?: ExternalTokenVerifier; clock?: Clock } = {},
 ): Services {
   const external =
     options.external ??
     (config.externalAuth
       ? new JwksTokenVerifier({ db, provider: config.externalAuth })
       : undefined);
+  const sessions = new SessionCache(db);
   return {
-    auth: new AuthService({ db, jwt: config.jwt, external }),
-    tasks: new TaskService(db),
+    auth: new AuthService({ db, jwt: config.jwt, external, sessions }),
+    tasks: new TaskService(db, options.clock),
     projects: new ProjectService(db),
-    users: new UserService(db),
+    users: new UserService(db, sessions),
     idempotency: new IdempotencyService({ db }),
     rateLimits: new RateLimitService(db, config.rateLimit ?? NO_RATE_LIMITS),
+    sessions,
   };
 }

@@ -1,4 +1,4 @@
-import type { Connection } from "../connection.js";
+import { sql, type Connection } from "../connection.js";
 import { projectsTable, type ProjectsTable } from "./projects.js";
 import { idempotencyKeysTable, type IdempotencyKeysTable } from "./idempotency-keys.js";
 import { rateLimitsTable, type RateLimitsTable } from "./rate-limits.js";
@@ -14,6 +14,13 @@ export interface Tables {
   readonly refreshTokens: RefreshTokensTable;
   readonly idempotencyKeys: IdempotencyKeysTable;
   readonly rateLimits: RateLimitsTable;
+  /**
+   * Sends `payload` (text, under 8000 bytes) on `channel` to every process listening to it
+   * (`Database.listener`), with `pg_notify`. Inside a transaction it is delivered when the
+   * transaction commits, and never if it rolls back; identical notifications of one transaction
+   * are delivered once (PostgreSQL's NOTIFY). Rejects on a payload too long.
+   */
+  notify(channel: string, payload: string): Promise<void>;
 }
 
 /** The table modules over `connection`. */
@@ -25,5 +32,8 @@ export function bindTables(connection: Connection): Tables {
     refreshTokens: refreshTokensTable(connection),
     idempotencyKeys: idempotencyKeysTable(connection),
     rateLimits: rateLimitsTable(connection),
+    notify: async (channel, payload) => {
+      await connection.rows(sql("SELECT pg_notify($1, $2)", [channel, payload]));
+    },
   };
 }

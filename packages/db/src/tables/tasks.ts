@@ -34,6 +34,12 @@ export interface TaskRow {
   readonly created_by: string | null;
   /** True while it is in the trash because its project was deleted (restoring the project brings it back). */
   readonly deleted_with_project: boolean;
+  /** An RFC 5545 RRULE without DTSTART (`FREQ=WEEKLY;BYDAY=MO`); set only with a due date. */
+  readonly recurrence: string | null;
+  /** The rule's DTSTART: the due date it was set with, so COUNT and INTERVAL count from one day. */
+  readonly recurrence_start: string | null;
+  /** The due date the last completion of a recurring task moved away from (a reopen puts it back). */
+  readonly previous_due_date: string | null;
 }
 
 /** How one list order is served: its sort key, the column a keyset cursor records, its index. */
@@ -125,13 +131,15 @@ export interface TaskFilter {
   readonly dueOnOrBefore?: string | undefined;
   /** Due on or after this `YYYY-MM-DD` date (inclusive). */
   readonly dueOnOrAfter?: string | undefined;
-  /** `true`: pending and due before today (UTC); `false`: all the others. */
+  /** `true`: pending and due before {@link TaskFilter.today}; `false`: all the others. */
   readonly overdue?: boolean | undefined;
   /**
    * One project's tasks (its number), or with `null` the tasks in no project. Undefined: every
    * project's, except that a list of live tasks leaves out the tasks of archived projects.
    */
   readonly project?: number | null | undefined;
+  /** The owner's today (`YYYY-MM-DD` in their time zone), which `overdue` is relative to. */
+  readonly today?: string | undefined;
 }
 
 /** One page of a list: its order, its size, and where it starts (a keyset position or an offset). */
@@ -156,6 +164,9 @@ export interface NewTask {
   readonly completed: boolean;
   /** The owner's project to put it in, or null. The caller checks that it is live. */
   readonly projectId: number | null;
+  /** A normalised RRULE, with `recurrenceStart` (its DTSTART, a due date). */
+  readonly recurrence?: string | null | undefined;
+  readonly recurrenceStart?: string | null | undefined;
 }
 
 /** Values to change; absent fields stay as they are. */
@@ -171,6 +182,9 @@ export interface TaskChanges {
   readonly removed?: boolean | undefined;
   /** Moves it to the owner's project with this number, or with null out of any. */
   readonly projectId?: number | null | undefined;
+  readonly recurrence?: string | null | undefined;
+  readonly recurrenceStart?: string | null | undefined;
+  readonly previousDueDate?: string | null | undefined;
 }
 
 /** What {@link TasksTable.change} may touch. */
@@ -179,6 +193,11 @@ export interface ChangeCondition {
   readonly ifVersion?: number | undefined;
   /** Find the task in the trash too (restore); by default only live tasks are found. */
   readonly includeRemoved?: boolean | undefined;
+  /**
+   * Change only a one-off task: not recurring, with no completion to undo. What completing a
+   * recurring task writes depends on its rule, which the core reads first.
+   */
+  readonly oneOff?: boolean | undefined;
 }
 
 /** The task after {@link TasksTable.change}, and whether the change was applied. */
@@ -201,9 +220,11 @@ export const taskStatements = {
   create(ownerId: string, task: NewTask): Statement<TaskRow> {
     return sql(
       `WITH seq AS (UPDATE users SET task_seq = task_seq + 1 WHERE id = $1::uuid RETURNING task_seq)
-       INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags, project_id, created_by)
+       INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags,
+                          project_id, created_by, recurrence, recurrence_start)
        SELECT $1::uuid, seq.task_seq, $2::text, $3::text, $4::boolean,
-              CASE WHEN $4::boolean THEN now() END, $5::date, $6::smallint, $7::text[], $8::integer, $1::uuid
+              CASE WHEN $4::boolean THEN now() END, $5::date, $6::smallint, $7::text[],
+              $8::integer, $1::uuid, $9::text, $10::date
        FROM seq
        RETURNING *`,
       [
@@ -215,6 +236,8 @@ export const taskStatements = {
         task.priority,
         task.tags,
         task.projectId,
+        task.recurrence ?? null,
+        task.recurrenceStart ?? null,
       ],
     );
   },
@@ -447,6 +470,11 @@ function assignments(
   if (changes.priority !== undefined) plain("priority", changes.priority, "smallint");
   if (changes.tags !== undefined) plain("tags", changes.tags, "text[]");
   if (changes.projectId !== undefined) plain("project_id", changes.projectId, "integer");
+  if (changes.recurrence !== undefined) plain("recurrence", changes.recurrence, "text");
+  if (changes.recurrenceStart !== undefined)
+    plain("recurrence_start", changes.recurrenceStart, "date");
+  if (changes.previousDueDate !== undefined)
+    plain("previous_due_date", changes.previousDueDate, "date");
   if (changes.completed !== undefined) {
     const completed = param(changes.completed, "boolean");
     sets.push(
@@ -464,16 +492,19 @@ function assignments(
   }
   if (sets.length === 0) throw new Error("a task change needs at least one value");
   const version =
-    condition.ifVersion === undefined
+    (condition.ifVersion === undefined
       ? ""
-      : ` AND ${current}.version = ${param(condition.ifVersion, "integer")}`;
+      : ` AND ${current}.version = ${param(condition.ifVersion, "integer")}`) +
+    (condition.oneOff
+      ? ` AND ${current}.recurrence IS NULL AND ${current}.previous_due_date IS NULL`
+      : "");
   return { values, sets: sets.join(", "), differs: differs.join(" OR "), version };
 }
 
-/** "Today" for `overdue` is the UTC date, whatever the session's time zone (as the contract says). */
-const TODAY_UTC = "(now() AT TIME ZONE 'UTC')::date";
-
-/** The owner's tasks that `filter` covers, as a query to order or count. */
+/**
+ * The owner's tasks that `filter` covers, as a query to order or count.
+ * @throws {Error} for `overdue` without `today`: the database's clock and zone are not the owner's.
+ */
 function filtered(ownerId: string, filter: TaskFilter) {
   const query = builder("tasks").where("user_id", ownerId);
   if (filter.removed) void query.whereNotNull("deleted_at");
@@ -490,10 +521,12 @@ function filtered(ownerId: string, filter: TaskFilter) {
   if (filter.priority !== undefined) void query.where("priority", filter.priority);
   if (filter.dueOnOrBefore) void query.where("due_date", "<=", filter.dueOnOrBefore);
   if (filter.dueOnOrAfter) void query.where("due_date", ">=", filter.dueOnOrAfter);
-  if (filter.overdue === true)
-    void query.whereRaw(`due_date < ${TODAY_UTC}`).where("completed", false);
-  if (filter.overdue === false)
-    void query.whereRaw(`(due_date IS NULL OR due_date >= ${TODAY_UTC} OR completed)`);
+  if (filter.overdue !== undefined) {
+    const { today } = filter;
+    if (today === undefined) throw new Error("overdue is relative to the owner's today");
+    if (filter.overdue) void query.where("due_date", "<", today).where("completed", false);
+    else void query.whereRaw("(due_date IS NULL OR due_date >= ?::date OR completed)", [today]);
+  }
   if (filter.project === null) void query.whereNull("project_id");
   else if (filter.project !== undefined) void query.where("project_id", filter.project);
   else if (!filter.removed) {
