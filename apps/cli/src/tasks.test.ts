@@ -310,7 +310,8 @@ describe("changing tasks", () => {
     const nothing = await user.todo(["edit", "1"]);
     expect(nothing).toMatchObject({
       code: 2,
-      stderr: "Nothing to change; pass --title, -d, --due, --no-due, -p, -t or --untag.\n",
+      stderr:
+        "Nothing to change; pass --title, -d, --due, --no-due, -p, -t, --untag, -P or --no-project.\n",
     });
     await user.cleanup();
   });

@@ -4,6 +4,7 @@ import { commandAction } from "../action.js";
 import { parseDueDate } from "../dates.js";
 import { taskLabel } from "../format.js";
 import { PRIORITY_CHOICES, collect, type CommonOptionValues } from "../options.js";
+import { projectNamed } from "../projects.js";
 import { createOnce } from "../retry.js";
 
 interface AddOptions extends CommonOptionValues {
@@ -11,6 +12,7 @@ interface AddOptions extends CommonOptionValues {
   due?: string;
   priority?: (typeof PRIORITY_CHOICES)[number];
   tag?: string[];
+  project?: string;
 }
 
 /** Attempts for one `add` when the network fails; each retry reuses the idempotency key. */
@@ -31,6 +33,7 @@ export function registerAddCommand(program: Command): void {
     .option("--due <date>", "due date: YYYY-MM-DD, today, tomorrow, a weekday, +3d")
     .addOption(new Option("-p, --priority <priority>", "priority").choices(PRIORITY_CHOICES))
     .option("-t, --tag <tag>", "a tag (repeat for several)", collect)
+    .option("-P, --project <name>", "put it in this project (by name, any case)")
     .addHelpText("after", "\n--json prints the created task.")
     .action(
       commandAction("login", async (context, options: AddOptions, words: string[]) => {
@@ -40,6 +43,9 @@ export function registerAddCommand(program: Command): void {
           ...(options.due !== undefined ? { dueDate: parseDueDate(options.due) } : {}),
           ...(options.priority ? { priority: options.priority } : {}),
           ...(options.tag ? { tags: options.tag } : {}),
+          ...(options.project !== undefined
+            ? { projectId: (await projectNamed(context, options.project)).id }
+            : {}),
         };
         const task = await createOnce(
           (idempotencyKey) => context.client.createTask(input, { idempotencyKey }),

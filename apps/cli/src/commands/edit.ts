@@ -6,6 +6,7 @@ import { UsageError, fieldProblems, invalidInput } from "../errors.js";
 import { taskLabel } from "../format.js";
 import { PRIORITY_CHOICES, collect, type CommonOptionValues } from "../options.js";
 import { changeUnlessAlready, onTask, parseTaskId } from "../tasks.js";
+import { projectNamed } from "../projects.js";
 import { printable } from "../text.js";
 
 interface EditOptions extends CommonOptionValues {
@@ -16,6 +17,8 @@ interface EditOptions extends CommonOptionValues {
   priority?: (typeof PRIORITY_CHOICES)[number];
   tag?: string[];
   untag?: string[];
+  /** A project name, or `false` for `--no-project`. */
+  project?: string | false;
 }
 
 /** The edit asked for, normalized as the API normalizes it (trimmed, lower-cased tags). */
@@ -39,7 +42,7 @@ function patchFor(task: Task, asked: Asked): TaskUpdate {
 
 /** Why asking for `asked` changes nothing on `task`, such as `it has no tag nosuch`. */
 function whyUnchanged(task: Task, asked: Asked): string {
-  const { title, description, dueDate, priority } = asked.fields;
+  const { title, description, dueDate, priority, projectId } = asked.fields;
   const reasons = [
     title !== undefined && `its title is already "${printable(title)}"`,
     description !== undefined &&
@@ -47,6 +50,8 @@ function whyUnchanged(task: Task, asked: Asked): string {
     dueDate !== undefined &&
       (dueDate === null ? "it has no due date" : `it is already due ${dueDate}`),
     priority !== undefined && `its priority is already ${priority}`,
+    projectId !== undefined &&
+      (projectId === null ? "it is in no project" : "it is already in that project"),
     ...asked.tag.map((tag) => `it already has tag ${printable(tag)}`),
     ...asked.untag.map((tag) => `it has no tag ${printable(tag)}`),
   ].filter((reason): reason is string => Boolean(reason));
@@ -71,6 +76,8 @@ export function registerEditCommand(program: Command): void {
     .addOption(new Option("-p, --priority <priority>", "a new priority").choices(PRIORITY_CHOICES))
     .option("-t, --tag <tag>", "add a tag (repeat for several)", collect)
     .option("--untag <tag>", "remove a tag (repeat for several)", collect)
+    .option("-P, --project <name>", "move it to this project (by name, any case)")
+    .option("--no-project", "take it out of its project (to the Inbox)")
     .addHelpText("after", "\n--json prints the task, as it now is.")
     .action(
       commandAction("login", async (context, options: EditOptions, rawId: string) => {
@@ -85,6 +92,12 @@ export function registerEditCommand(program: Command): void {
                 ? undefined
                 : parseDueDate(options.due),
           priority: options.priority,
+          projectId:
+            options.project === false
+              ? null
+              : options.project === undefined
+                ? undefined
+                : (await projectNamed(context, options.project)).id,
         };
         if (
           Object.values(requested).every((value) => value === undefined) &&
@@ -92,7 +105,7 @@ export function registerEditCommand(program: Command): void {
           !options.untag
         ) {
           throw new UsageError(
-            "Nothing to change; pass --title, -d, --due, --no-due, -p, -t or --untag.",
+            "Nothing to change; pass --title, -d, --due, --no-due, -p, -t, --untag, -P or --no-project.",
           );
         }
         // Normalized by the contract, as the API will, so "unchanged" is judged on the stored form.
