@@ -8,7 +8,7 @@ import type { ResponseHeaderName } from "./openapi/responses.js";
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
 /** The OpenAPI tags operations are grouped under. */
-export type OperationTag = "Auth" | "Users" | "Tasks" | "Service";
+export type OperationTag = "Auth" | "Users" | "Tasks" | "Projects" | "Service";
 
 /**
  * The contract schemas of a request's parts. Header schemas are keyed by the header's canonical

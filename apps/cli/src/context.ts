@@ -174,6 +174,10 @@ export function describeError(error: unknown, context: Context | undefined): Cli
         return new CliError(
           "Wrong email or password; try again, or run `todo signup` to create an account.",
         );
+      case "project_name_taken":
+        return new CliError(
+          `${printable(error.message).replace(/\.$/, "")}; see yours with \`todo projects --all\`.`,
+        );
       case "email_taken":
         return new CliError("An account with this email already exists; run `todo login` instead.");
       case "validation_failed":

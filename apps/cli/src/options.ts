@@ -81,14 +81,20 @@ export interface CommonOptionValues {
  */
 export function finishCommands(program: Command): void {
   program.configureOutput(usageErrorOutput("todo"));
-  for (const command of program.commands) {
+  // Commands with subcommands (`todo project add`) give the options to each subcommand.
+  const leaves = program.commands.flatMap((command) =>
+    command.commands.length
+      ? command.commands.map((sub) => [sub, `todo ${command.name()} ${sub.name()}`] as const)
+      : [[command, `todo ${command.name()}`] as const],
+  );
+  for (const [command, name] of leaves) {
     command
       .option("--json", "print JSON on stdout (shape below); messages go to stderr")
       .option(
         "--api-url <url>",
         "the todo API to talk to (default: TODO_API_URL, the last login, or http://127.0.0.1:3000)",
       )
-      .configureOutput(usageErrorOutput(`todo ${command.name()}`));
+      .configureOutput(usageErrorOutput(name));
   }
 }
 

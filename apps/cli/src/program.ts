@@ -12,6 +12,7 @@ import { registerEditCommand } from "./commands/edit.js";
 import { registerListCommand } from "./commands/list.js";
 import { registerLoginCommand } from "./commands/login.js";
 import { registerLogoutCommand } from "./commands/logout.js";
+import { registerProjectsCommands } from "./commands/projects.js";
 import { registerRestoreCommand } from "./commands/restore.js";
 import { registerRmCommand } from "./commands/rm.js";
 import { registerShowCommand } from "./commands/show.js";
@@ -45,6 +46,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { names: ["edit"], register: registerEditCommand },
   { names: ["rm", "remove"], register: registerRmCommand },
   { names: ["restore"], register: registerRestoreCommand },
+  { names: ["projects", "project"], register: registerProjectsCommands },
   { names: ["completion"], register: registerCompletionCommand, needsEveryCommand: true },
 ];
 

@@ -311,7 +311,7 @@ describe("changing tasks", () => {
     expect(nothing).toMatchObject({
       code: 2,
       stderr:
-        "Nothing to change; pass --title, -d, --due, --no-due, --every, --recurrence, --no-recurrence, -p, -t or --untag.\n",
+        "Nothing to change; pass --title, -d, --due, --no-due, --every, --recurrence, --no-recurrence, -p, -t, --untag, -P or --no-project.\n",
     });
     await user.cleanup();
   });

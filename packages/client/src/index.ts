@@ -9,6 +9,11 @@ import type {
   QuickAddParse,
   QuickAddRequest,
   QuickAddResult,
+  Project,
+  ProjectCreate,
+  ProjectList,
+  ProjectListParams,
+  ProjectUpdate,
   SignupRequest,
   LoginRequest,
   Task,
@@ -108,7 +113,7 @@ export interface ClientOptions {
 
 /** Per-request options for writes: an `If-Match` version or an `Idempotency-Key`. */
 export interface RequestOptions {
-  /** The task version the write is based on; a stale one fails with 412 (RFC 9110 §13.1.1). */
+  /** The task's or project's version the write is based on; a stale one fails with 412 (RFC 9110 §13.1.1). */
   ifMatch?: number | undefined;
   /** Makes a POST safe to retry: the API replays the first response for the same key and body. */
   idempotencyKey?: string | undefined;
@@ -160,7 +165,11 @@ export function createClient(options: ClientOptions) {
     method: string,
     path: string,
     body?: unknown,
-    extra: RequestOptions & { query?: TaskListParams; auth?: boolean; retried?: boolean } = {},
+    extra: RequestOptions & {
+      query?: TaskListParams | ProjectListParams;
+      auth?: boolean;
+      retried?: boolean;
+    } = {},
   ): Promise<T> {
     const url = new URL(`${root}/api/v1${path}`);
     for (const [key, value] of Object.entries(extra.query ?? {})) {
@@ -252,6 +261,21 @@ export function createClient(options: ClientOptions) {
     reopenTask: (id: number, request: RequestOptions = {}) =>
       send<Task>("POST", `/tasks/${id}/reopen`, undefined, request),
     restoreTask: (id: number) => send<Task>("POST", `/tasks/${id}/restore`),
+    listProjects: (query: ProjectListParams = {}) =>
+      send<ProjectList>("GET", "/projects", undefined, { query }),
+    getProject: (id: number) => send<Project>("GET", `/projects/${id}`),
+    createProject: (input: ProjectCreate, request: RequestOptions = {}) =>
+      send<Project>("POST", "/projects", input, request),
+    renameProject: (id: number, input: ProjectUpdate, request: RequestOptions = {}) =>
+      send<Project>("PATCH", `/projects/${id}`, input, request),
+    deleteProject: (id: number, request: RequestOptions = {}) =>
+      send<void>("DELETE", `/projects/${id}`, undefined, request),
+    archiveProject: (id: number, request: RequestOptions = {}) =>
+      send<Project>("POST", `/projects/${id}/archive`, undefined, request),
+    unarchiveProject: (id: number, request: RequestOptions = {}) =>
+      send<Project>("POST", `/projects/${id}/unarchive`, undefined, request),
+    restoreProject: (id: number, request: RequestOptions = {}) =>
+      send<Project>("POST", `/projects/${id}/restore`, undefined, request),
   };
 }
 

@@ -164,6 +164,7 @@ export function buildOpenApiDocument(operations: readonly Operation[]): OpenApiD
       { name: "Auth", description: "Accounts and sessions: signup, login, token refresh, logout." },
       { name: "Users", description: "Your profile, password and account." },
       { name: "Tasks", description: "Your tasks." },
+      { name: "Projects", description: "Your projects: named lists of your tasks." },
       { name: "Service", description: "Where to start, health checks and this documentation." },
     ],
   });

@@ -2,6 +2,7 @@ import type { Operation } from "../operation.js";
 import { authOperations } from "./auth.js";
 import { docsOperations } from "./docs.js";
 import { quickAddOperations } from "./quick-add.js";
+import { projectOperations } from "./projects.js";
 import { serviceOperations } from "./service.js";
 import { taskOperations } from "./tasks.js";
 import { userOperations } from "./users.js";
@@ -15,6 +16,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...userOperations,
   ...taskOperations,
   ...quickAddOperations,
+  ...projectOperations,
   ...serviceOperations,
   ...docsOperations,
 ];

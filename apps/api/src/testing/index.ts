@@ -6,6 +6,7 @@ import { request as httpRequest } from "node:http";
 import { testConfig, type Config } from "@todo/config";
 import type { AuthSession, Task } from "@todo/contract";
 import { createServices, type Services } from "@todo/core";
+import type { StatementObserver } from "@todo/db";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
 import type { Logger } from "pino";
 import { createApp } from "../app.js";
@@ -25,6 +26,8 @@ export interface TestApi {
 export interface TestApiOptions {
   /** The app's logger, e.g. a pino logger writing to a memory stream; default per `LOG_LEVEL`. */
   logger?: Logger;
+  /** Called with every statement the app's database sends (see `@todo/db`'s `onStatement`). */
+  onStatement?: StatementObserver;
 }
 
 /**
@@ -38,7 +41,7 @@ export async function startTestApi(
   options: TestApiOptions = {},
 ): Promise<TestApi> {
   const config = testConfig({ RATE_LIMIT_ENABLED: "false", ...env });
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ onStatement: options.onStatement });
   const services = createServices(db, config);
   const app = createApp({ config, db, services, logger: options.logger ?? createLogger(config) });
   const server = createHttpServer(app, config.http);
@@ -123,8 +126,11 @@ export async function signup(
 }
 
 /** Starts a fresh API (fresh database) for one test file. `env` overrides config variables. */
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const api = await startTestApi(env);
+export async function startHarness(
+  env: Record<string, string> = {},
+  options: TestApiOptions = {},
+): Promise<Harness> {
+  const api = await startTestApi(env, options);
   const request = (method: string, path: string, init: RequestInit = {}) =>
     send(api.url, method, path, init);
   return {

@@ -5,6 +5,7 @@ import { DATE_EXAMPLES, readDueDate } from "../dates.js";
 import { taskLabel } from "../format.js";
 import { PRIORITY_CHOICES, collect, type CommonOptionValues } from "../options.js";
 import { readRecurrence } from "../recurrence.js";
+import { projectNamed } from "../projects.js";
 import { createOnce } from "../retry.js";
 import { printable } from "../text.js";
 
@@ -16,6 +17,7 @@ interface AddOptions extends CommonOptionValues {
   literal?: boolean;
   every?: string;
   recurrence?: string;
+  project?: string;
 }
 
 /** Attempts for one `add` when the network fails; each retry reuses the idempotency key. */
@@ -52,6 +54,7 @@ export function registerAddCommand(program: Command): void {
     .option("--due <date>", `due date: ${DATE_EXAMPLES}`)
     .addOption(new Option("-p, --priority <priority>", "priority").choices(PRIORITY_CHOICES))
     .option("-t, --tag <tag>", "a tag (repeat for several)", collect)
+    .option("-P, --project <name>", "put it in this project (by name, any case)")
     .option("--every <phrase>", "repeat: day, weekday, monday, 2 weeks, month on the 15th, year…")
     .option("--recurrence <rule>", "repeat by an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO")
     .addHelpText(
@@ -74,6 +77,9 @@ Examples:
           ...(options.priority ? { priority: options.priority } : {}),
           ...(options.tag ? { tags: options.tag } : {}),
           ...(recurrence !== undefined ? { recurrence } : {}),
+          ...(options.project !== undefined
+            ? { projectId: (await projectNamed(context, options.project)).id }
+            : {}),
         };
         const { task, parsed } = options.literal
           ? {

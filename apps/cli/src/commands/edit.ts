@@ -7,6 +7,7 @@ import { taskLabel } from "../format.js";
 import { PRIORITY_CHOICES, collect, type CommonOptionValues } from "../options.js";
 import { readRecurrence, type RecurrenceOptions } from "../recurrence.js";
 import { changeUnlessAlready, onTask, parseTaskId } from "../tasks.js";
+import { projectNamed } from "../projects.js";
 import { printable } from "../text.js";
 
 interface EditOptions extends CommonOptionValues, RecurrenceOptions {
@@ -17,6 +18,8 @@ interface EditOptions extends CommonOptionValues, RecurrenceOptions {
   priority?: (typeof PRIORITY_CHOICES)[number];
   tag?: string[];
   untag?: string[];
+  /** A project name, or `false` for `--no-project`. */
+  project?: string | false;
 }
 
 /** The edit asked for, normalized as the API normalizes it (trimmed, lower-cased tags). */
@@ -40,7 +43,7 @@ function patchFor(task: Task, asked: Asked): TaskUpdate {
 
 /** Why asking for `asked` changes nothing on `task`, such as `it has no tag nosuch`. */
 function whyUnchanged(task: Task, asked: Asked): string {
-  const { title, description, dueDate, priority, recurrence } = asked.fields;
+  const { title, description, dueDate, priority, recurrence, projectId } = asked.fields;
   const reasons = [
     title !== undefined && `its title is already "${printable(title)}"`,
     description !== undefined &&
@@ -52,6 +55,8 @@ function whyUnchanged(task: Task, asked: Asked): string {
       (recurrence === null
         ? "it does not repeat"
         : `it already repeats ${printable(task.recurrenceText ?? recurrence)}`),
+    projectId !== undefined &&
+      (projectId === null ? "it is in no project" : "it is already in that project"),
     ...asked.tag.map((tag) => `it already has tag ${printable(tag)}`),
     ...asked.untag.map((tag) => `it has no tag ${printable(tag)}`),
   ].filter((reason): reason is string => Boolean(reason));
@@ -79,6 +84,8 @@ export function registerEditCommand(program: Command): void {
     .addOption(new Option("-p, --priority <priority>", "a new priority").choices(PRIORITY_CHOICES))
     .option("-t, --tag <tag>", "add a tag (repeat for several)", collect)
     .option("--untag <tag>", "remove a tag (repeat for several)", collect)
+    .option("-P, --project <name>", "move it to this project (by name, any case)")
+    .option("--no-project", "take it out of its project (to the Inbox)")
     .addHelpText("after", "\n--json prints the task, as it now is.")
     .action(
       commandAction("login", async (context, options: EditOptions, rawId: string) => {
@@ -94,6 +101,12 @@ export function registerEditCommand(program: Command): void {
                 : await readDueDate(options.due),
           priority: options.priority,
           recurrence: await readRecurrence(options),
+          projectId:
+            options.project === false
+              ? null
+              : options.project === undefined
+                ? undefined
+                : (await projectNamed(context, options.project)).id,
         };
         if (
           Object.values(requested).every((value) => value === undefined) &&
@@ -101,7 +114,7 @@ export function registerEditCommand(program: Command): void {
           !options.untag
         ) {
           throw new UsageError(
-            "Nothing to change; pass --title, -d, --due, --no-due, --every, --recurrence, --no-recurrence, -p, -t or --untag.",
+            "Nothing to change; pass --title, -d, --due, --no-due, --every, --recurrence, --no-recurrence, -p, -t, --untag, -P or --no-project.",
           );
         }
         // Normalized by the contract, as the API will, so "unchanged" is judged on the stored form.

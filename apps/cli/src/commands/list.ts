@@ -4,6 +4,7 @@ import { commandAction } from "../action.js";
 import { toIsoDate } from "../dates.js";
 import { UsageError } from "../errors.js";
 import { renderSummary, renderTaskTable } from "../format.js";
+import { projectNamed } from "../projects.js";
 import {
   PRIORITY_CHOICES,
   collect,
@@ -21,6 +22,7 @@ interface ListOptions extends CommonOptionValues {
   search?: string;
   priority?: (typeof PRIORITY_CHOICES)[number];
   overdue?: boolean;
+  project?: string;
   sort?: TaskSort;
   limit: number;
   page: number;
@@ -66,6 +68,10 @@ export function registerListCommand(program: Command): void {
     )
     .option("--overdue", "only pending tasks whose due date has passed")
     .option(
+      "-P, --project <name>",
+      "only this project's tasks (by name, any case; archived ones too), or `none` for the Inbox",
+    )
+    .option(
       "--sort <field>",
       "due, created (the default), updated, priority or title; removed with --deleted; a leading - sorts descending",
       parseSort,
@@ -94,6 +100,14 @@ export function registerListCommand(program: Command): void {
           ...(options.search ? { q: options.search } : {}),
           ...(options.priority ? { priority: options.priority } : {}),
           ...(options.overdue ? { overdue: "true" as const } : {}),
+          ...(options.project === undefined
+            ? {}
+            : {
+                project:
+                  options.project.trim().toLowerCase() === "none"
+                    ? "none"
+                    : String((await projectNamed(context, options.project)).id),
+              }),
           sort,
           limit: options.limit,
           page: options.page,
