@@ -21,7 +21,11 @@ export {
   IDEMPOTENCY_LOCK_TIMEOUT_MS,
   IdempotencyService,
 } from "./services/idempotency-service.js";
-export type { IdempotencyServiceDeps, IdempotencyStart } from "./services/idempotency-service.js";
+export type {
+  IdempotencyOutcome,
+  IdempotencyServiceDeps,
+  IdempotentWork,
+} from "./services/idempotency-service.js";
 export { RateLimitService } from "./services/rate-limit-service.js";
 export { createServices } from "./services/index.js";
 export type { Services } from "./services/index.js";

@@ -51,10 +51,12 @@ export interface Database extends Tables {
   readonly dialect: "postgres" | "pglite";
   /**
    * Runs `work` in one transaction, on one connection: committed when it resolves, rolled back
-   * when it throws (the error is rethrown). Inside, use only the tables `work` is given: the
-   * database's own run outside the transaction (and on PGlite wait for it to end).
+   * when it throws (the error is rethrown). `work` is given the database as seen from inside the
+   * transaction: its tables run there, and its own `transaction` opens a savepoint (rolled back
+   * alone when its work throws). Inside, use only that database: the outer one's tables run
+   * outside the transaction (and on PGlite wait for it to end).
    */
-  transaction<T>(work: (tables: Tables) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Database) => Promise<T>): Promise<T>;
   /** True when the database answers a trivial query; rejects when it cannot be reached. */
   ping(): Promise<boolean>;
   /** Closes the pool (or the embedded database). Safe to call twice. */
@@ -113,12 +115,22 @@ function database(
   const db: Database = {
     ...bindTables(root),
     dialect,
-    transaction: (work) =>
-      knex.transaction(async (trx) =>
-        work(bindTables(connection(trx, await transactionDriver(trx), observe))),
-      ),
+    transaction: (work) => knex.transaction(async (trx) => work(await inTransaction(trx))),
     ping: async () => (await root.rows(sql("SELECT 1"))).length === 1,
     close: () => (closed ??= knex.destroy().then(closePool)),
+  };
+  /** The database as seen from inside `trx`; closing it closes nothing (its owner does). */
+  const inTransaction = async (trx: Knex.Transaction): Promise<Database> => {
+    const inside = connection(trx, await transactionDriver(trx), observe);
+    return {
+      ...bindTables(inside),
+      dialect,
+      // knex runs a transaction opened on a transaction as a savepoint.
+      transaction: (work) =>
+        trx.transaction(async (savepoint) => work(await inTransaction(savepoint))),
+      ping: async () => (await inside.rows(sql("SELECT 1"))).length === 1,
+      close: async () => {},
+    };
   };
   internals.set(db, { knex, root });
   return db;

@@ -2,11 +2,12 @@
 // helpers to talk to it. Used by the API's tests and, through `@todo/api/testing` (source only,
 // never built into dist), by the CLI's. Free of vitest, so it type-checks anywhere.
 import { createHmac } from "node:crypto";
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type Server } from "node:http";
 import { testConfig, type Config } from "@todo/config";
 import type { AuthSession, Task } from "@todo/contract";
 import { createServices, type Services } from "@todo/core";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
+import type { StatementObserver } from "@todo/db";
 import type { Logger } from "pino";
 import { createApp } from "../app.js";
 import { createHttpServer, listen } from "../http-server.js";
@@ -15,6 +16,8 @@ import { createLogger } from "../logger.js";
 /** A live API for a test file: its base URL, database and services. `close()` stops both. */
 export interface TestApi {
   readonly url: string;
+  /** The HTTP server, to cut its connections as a dying process would. */
+  readonly server: Server;
   readonly db: TestDatabase;
   readonly config: Config;
   readonly services: Services;
@@ -25,6 +28,8 @@ export interface TestApi {
 export interface TestApiOptions {
   /** The app's logger, e.g. a pino logger writing to a memory stream; default per `LOG_LEVEL`. */
   logger?: Logger;
+  /** Called with every statement the database sends, before it is sent (`DatabaseOptions.onStatement`). */
+  onStatement?: StatementObserver;
 }
 
 /**
@@ -38,13 +43,14 @@ export async function startTestApi(
   options: TestApiOptions = {},
 ): Promise<TestApi> {
   const config = testConfig({ RATE_LIMIT_ENABLED: "false", ...env });
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ onStatement: options.onStatement });
   const services = createServices(db, config);
   const app = createApp({ config, db, services, logger: options.logger ?? createLogger(config) });
   const server = createHttpServer(app, config.http);
   const { port } = await listen(server, 0, "127.0.0.1");
   return {
     url: `http://127.0.0.1:${port}`,
+    server,
     db,
     config,
     services,

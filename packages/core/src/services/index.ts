@@ -14,6 +14,12 @@ export interface Services {
   readonly users: UserService;
   readonly idempotency: IdempotencyService;
   readonly rateLimits: RateLimitService;
+  /**
+   * The same services with every one that reads or writes user data over `tx` (a transaction's
+   * database, as `Database.transaction` or `IdempotencyService.run` hands it out), so that a
+   * request's work commits with its idempotency key. Sessions and rate limits stay as they are.
+   */
+  within(tx: Database): Services;
 }
 
 const NO_RATE_LIMITS: Config["rateLimit"] = {
@@ -40,11 +46,24 @@ export function createServices(
     (config.externalAuth
       ? new JwksTokenVerifier({ db, provider: config.externalAuth })
       : undefined);
-  return {
+  const services: Services = {
     auth: new AuthService({ db, jwt: config.jwt, external }),
+    ...dataServices(db),
+    rateLimits: new RateLimitService(db, config.rateLimit ?? NO_RATE_LIMITS),
+    within: (tx) => ({ ...services, ...dataServices(tx) }),
+  };
+  return services;
+}
+
+/**
+ * The services over user data, cheap to build per transaction ({@link Services.within}). A new
+ * service that reads or writes user data belongs here, or its writes would escape the transaction
+ * of an idempotent request (and on PGlite wait for its one connection forever).
+ */
+function dataServices(db: Database): Pick<Services, "tasks" | "users" | "idempotency"> {
+  return {
     tasks: new TaskService(db),
     users: new UserService(db),
     idempotency: new IdempotencyService({ db }),
-    rateLimits: new RateLimitService(db, config.rateLimit ?? NO_RATE_LIMITS),
   };
 }
