@@ -26,6 +26,6 @@ export type {
   IdempotencyServiceDeps,
   IdempotentWork,
 } from "./services/idempotency-service.js";
-export { RateLimitService } from "./services/rate-limit-service.js";
+export { createRedisClient, RateLimitService } from "./services/rate-limit-service.js";
 export { createServices } from "./services/index.js";
-export type { Services } from "./services/index.js";
+export type { CreateServicesOptions, Services } from "./services/index.js";

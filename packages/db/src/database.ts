@@ -59,8 +59,20 @@ export interface Database extends Tables {
   transaction<T>(work: (tx: Database) => Promise<T>): Promise<T>;
   /** True when the database answers a trivial query; rejects when it cannot be reached. */
   ping(): Promise<boolean>;
+  /**
+   * The pool's connections now: `inUse` (lent to a statement or transaction), `idle`, and
+   * `waiting` (statements queued for one). PGlite has one connection.
+   */
+  poolStats(): PoolStats;
   /** Closes the pool (or the embedded database). Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** See {@link Database.poolStats}. */
+export interface PoolStats {
+  readonly inUse: number;
+  readonly idle: number;
+  readonly waiting: number;
 }
 
 /** 1.5 s: see {@link DatabaseOptions.connectTimeoutMs} and @todo/config's `DATABASE_CONNECT_TIMEOUT`. */
@@ -86,7 +98,12 @@ export function openDatabase(options: DatabaseOptions): Database {
     options.onStatement ?? (debugSql.enabled ? (statement) => debugSql(statement.sql) : undefined);
   if (!options.databaseUrl) {
     const knex = pgliteKnex(options.dataDir);
-    return database(knex, "pglite", pooledDriver(knex), observe);
+    const tarn = (knex.client as { pool?: TarnPool }).pool;
+    return database(knex, "pglite", pooledDriver(knex), observe, undefined, () => ({
+      inUse: tarn?.numUsed() ?? 0,
+      idle: tarn?.numFree() ?? 0,
+      waiting: tarn?.numPendingAcquires() ?? 0,
+    }));
   }
   const pool = postgresPool(options);
   const knex = knexFactory({
@@ -94,7 +111,25 @@ export function openDatabase(options: DatabaseOptions): Database {
     connectionPool: pool,
     log: { warn: quietAcquireErrors },
   });
-  return database(knex, "postgres", pool, observe, () => pool.end());
+  return database(
+    knex,
+    "postgres",
+    pool,
+    observe,
+    () => pool.end(),
+    () => ({
+      inUse: pool.totalCount - pool.idleCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
+  );
+}
+
+/** What knex's pool (tarn) tells of itself. */
+interface TarnPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
 }
 
 function database(
@@ -102,7 +137,8 @@ function database(
   dialect: Database["dialect"],
   driver: Queryable,
   observe: StatementObserver | undefined,
-  closePool: () => Promise<void> = async () => {},
+  closePool: (() => Promise<void>) | undefined,
+  poolStats: () => PoolStats,
 ): Database {
   // Statements knex runs itself (Objection's, transactions' BEGIN/COMMIT) are observed too.
   if (observe) {
@@ -117,6 +153,7 @@ function database(
     dialect,
     transaction: (work) => knex.transaction(async (trx) => work(await inTransaction(trx))),
     ping: async () => (await root.rows(sql("SELECT 1"))).length === 1,
+    poolStats,
     close: () => (closed ??= knex.destroy().then(closePool)),
   };
   /** The database as seen from inside `trx`; closing it closes nothing (its owner does). */
@@ -129,6 +166,7 @@ function database(
       transaction: (work) =>
         trx.transaction(async (savepoint) => work(await inTransaction(savepoint))),
       ping: async () => (await inside.rows(sql("SELECT 1"))).length === 1,
+      poolStats,
       close: async () => {},
     };
   };

@@ -3,6 +3,7 @@ import type { Database } from "@todo/db";
 import { AuthService, type ExternalTokenVerifier } from "./auth-service.js";
 import { JwksTokenVerifier } from "./external-auth.js";
 import { IdempotencyService } from "./idempotency-service.js";
+import type { Redis } from "ioredis";
 import { RateLimitService } from "./rate-limit-service.js";
 import { TaskService } from "./task-service.js";
 import { UserService } from "./user-service.js";
@@ -25,11 +26,22 @@ export interface Services {
 const NO_RATE_LIMITS: Config["rateLimit"] = {
   enabled: false,
   store: "memory",
+  redisUrl: undefined,
   authPoints: 1,
   authDuration: 1,
   userPoints: 1,
   userDuration: 1,
 };
+
+/** What {@link createServices} may be given besides the database and config. */
+export interface CreateServicesOptions {
+  /** Verifies external tokens in place of a {@link JwksTokenVerifier} (tests). */
+  readonly external?: ExternalTokenVerifier;
+  /** The client of the `redis` rate-limit store (`createRedisClient`); required with it. */
+  readonly redis?: Redis;
+  /** Called with the limit's name each time a request is rate limited (metrics). */
+  readonly onRateLimited?: (limit: string) => void;
+}
 
 /**
  * Builds the services for `db` from `config`: the JWT settings, and when present the rate limits
@@ -39,7 +51,7 @@ const NO_RATE_LIMITS: Config["rateLimit"] = {
 export function createServices(
   db: Database,
   config: Pick<Config, "jwt"> & Partial<Pick<Config, "rateLimit" | "externalAuth">>,
-  options: { external?: ExternalTokenVerifier } = {},
+  options: CreateServicesOptions = {},
 ): Services {
   const external =
     options.external ??
@@ -49,7 +61,12 @@ export function createServices(
   const services: Services = {
     auth: new AuthService({ db, jwt: config.jwt, external }),
     ...dataServices(db),
-    rateLimits: new RateLimitService(db, config.rateLimit ?? NO_RATE_LIMITS),
+    rateLimits: new RateLimitService(
+      db,
+      config.rateLimit ?? NO_RATE_LIMITS,
+      options.redis,
+      options.onRateLimited,
+    ),
     within: (tx) => ({ ...services, ...dataServices(tx) }),
   };
   return services;
