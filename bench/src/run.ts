@@ -21,8 +21,18 @@ import pg from "pg";
 import { median, timeCommands, type CommandTiming } from "./cli.js";
 import { measureLayers, type LayerTiming } from "./layers.js";
 import { summariseProfile, type ProfileSummary } from "./profile.js";
-import { printReport, type DepthRow, type LoadRow, type Report, type SqlTrace } from "./report.js";
 import {
+  printReport,
+  printSoak,
+  type DepthRow,
+  type LoadRow,
+  type Report,
+  type SqlTrace,
+} from "./report.js";
+import { measureRevocation, type RevocationResult } from "./revocation.js";
+import { runSoak } from "./soak.js";
+import {
+  BENCH_PASSWORD,
   createSeededDatabase,
   databaseUrl,
   DEEP_EMAIL,
@@ -40,6 +50,7 @@ const API_SCRIPT = join(ROOT, "apps/api/dist/server.js");
 const BASELINE_SCRIPT = join(ROOT, "bench/dist/baseline.js");
 const CLI_SCRIPT = join(ROOT, "apps/cli/dist/bin.js");
 const RESULTS = join(ROOT, "bench/results/latest.json");
+const SOAK_RESULTS = join(ROOT, "bench/results/soak.json");
 
 const ISSUER = "todo";
 const AUDIENCE = "todo-api";
@@ -50,6 +61,9 @@ const PAGE_LIMIT = 20;
 /** Page mode's deep page: offset 99,960 with limit 20; its nextCursor starts after row 99,980. */
 const DEEP_PAGE = 4_999;
 
+/** Requests per minute the limiter allows per user, IP and email during the bench: far above the load. */
+const RATE_LIMIT_CEILING = 10_000_000;
+
 const HELP = `pnpm bench [options]   (needs a built tree: pnpm build; wrk from Debian; hyperfine optional)
 
   --quick              smoke run, about 1-2 minutes (1 round of 3 s per side, short depth and CLI runs)
@@ -58,7 +72,10 @@ const HELP = `pnpm bench [options]   (needs a built tree: pnpm build; wrk from D
   --rounds <n>         measured runs per server and scenario, alternating API/baseline (default 3; quick 1)
   --connections <n>    wrk keep-alive connections (default 32)
   --login-connections <n>  connections for login, whose argon2id hash keeps a CPU busy ~30 ms (default 8)
-  --only <list>        comma list of: list,get,patch,create,login,depth,cli,sql,layers (default all)
+  --only <list>        comma list of: list,get,patch,create,login,revocation,depth,cli,sql,layers (default all)
+  --soak               instead: the soak (mixed reads, writes, logins and refused inputs at saturation), to bench/results/soak.json
+  --soak-minutes <n>   minutes of soak, each its own wrk run and p99 (default 1)
+  --revocation-trials <n>  logouts on one API instance timed to the first refusal on another (default 200; quick 20)
   --profile            run the API under node --cpu-prof and print where its CPU time goes
   --admin-url <url>    PostgreSQL to create the bench database on (default postgres://postgres@127.0.0.1:5432/postgres)
   --database <name>    name of the throwaway database (default todo_bench; dropped at the end)
@@ -76,6 +93,9 @@ interface Options {
   cliRuns: number;
   only: Set<string>;
   profile: boolean;
+  soak: boolean;
+  soakMinutes: number;
+  revocationTrials: number;
   adminUrl: string;
   database: string;
   keepDatabase: boolean;
@@ -94,10 +114,13 @@ function parseOptions(argv: string[]): Options {
       "login-connections": { type: "string" },
       only: { type: "string" },
       profile: { type: "boolean", default: false },
+      soak: { type: "boolean", default: false },
+      "soak-minutes": { type: "string" },
+      "revocation-trials": { type: "string" },
       "admin-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432/postgres" },
       database: { type: "string", default: "todo_bench" },
       "keep-database": { type: "boolean", default: false },
-      out: { type: "string", default: RESULTS },
+      out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -113,11 +136,11 @@ function parseOptions(argv: string[]): Options {
   };
   const quick = values.quick;
   const only = new Set(
-    (values.only ?? "list,get,patch,create,login,depth,cli,sql,layers")
+    (values.only ?? "list,get,patch,create,login,revocation,depth,cli,sql,layers")
       .split(",")
       .map((item) => item.trim()),
   );
-  const known = new Set<string>([...SCENARIOS, "depth", "cli", "sql", "layers"]);
+  const known = new Set<string>([...SCENARIOS, "revocation", "depth", "cli", "sql", "layers"]);
   for (const item of only) if (!known.has(item)) usage(`--only: unknown part "${item}"`);
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(values.database))
     usage("--database must be a plain lower-case name");
@@ -132,10 +155,13 @@ function parseOptions(argv: string[]): Options {
     cliRuns: quick ? 5 : 20,
     only,
     profile: values.profile,
+    soak: values.soak,
+    soakMinutes: number(values["soak-minutes"], 1, "soak-minutes"),
+    revocationTrials: number(values["revocation-trials"], quick ? 20 : 200, "revocation-trials"),
     adminUrl: values["admin-url"],
     database: values.database,
     keepDatabase: values["keep-database"],
-    out: values.out,
+    out: values.out ?? (values.soak ? SOAK_RESULTS : RESULTS),
   };
 }
 
@@ -191,9 +217,11 @@ async function main(): Promise<void> {
       JWT_SECRET: secret,
       JWT_ISSUER: ISSUER,
       JWT_AUDIENCE: AUDIENCE,
-      // Every request of the load comes from one IP with a few hundred users: the limiter would
-      // answer 429 to most of it. The report says that it was off.
-      RATE_LIMIT_ENABLED: "false",
+      // The limiter is on, as production pays for it, with ceilings the load never reaches: every
+      // request comes from one IP, and a user gets at most a few thousand requests a minute here.
+      RATE_LIMIT_ENABLED: "true",
+      RATE_LIMIT_USER_POINTS: String(RATE_LIMIT_CEILING),
+      RATE_LIMIT_AUTH_POINTS: String(RATE_LIMIT_CEILING),
     };
     const profileDir = join(workDir, "profile");
     const api = await startServer({
@@ -231,6 +259,29 @@ async function main(): Promise<void> {
       usersFile,
       tokens.map((token, index) => `${token} ${userEmail(index + 1)}`).join("\n") + "\n",
     );
+    if (options.soak) {
+      log(
+        `soak: ${options.soakMinutes} minute(s) at ${options.connections} connections (bench/lua/soak.lua)`,
+      );
+      const soak = await runSoak({
+        api,
+        usersFile,
+        tasksPerUser: SEED.tasksPerUser,
+        minutes: options.soakMinutes,
+        connections: options.connections,
+        log,
+      });
+      await cleanUp();
+      const report = { startedAt: startedAt.toISOString(), machine, soak };
+      printSoak(report);
+      mkdirSync(join(options.out, ".."), { recursive: true });
+      writeFileSync(options.out, JSON.stringify(report, null, 2) + "\n");
+      console.log(`\nResults: ${options.out}`);
+      rmSync(workDir, { recursive: true, force: true });
+      if (soak.serverErrors > 0) process.exitCode = 1;
+      return;
+    }
+
     const deepToken = await signToken(secret, seeded.deep);
     const deepFile = join(workDir, "deep.txt");
     writeFileSync(deepFile, `${deepToken} ${DEEP_EMAIL}\n`);
@@ -261,6 +312,34 @@ async function main(): Promise<void> {
     }
     const apiRssAfterLoad = api.rssMiB();
     const baselineRssAfterLoad = baseline.rssMiB();
+
+    let revocation: RevocationResult | undefined;
+    if (options.only.has("revocation")) {
+      log(
+        `revocation: ${options.revocationTrials} logouts on the API, each timed to the first refusal on a second instance`,
+      );
+      const second = await startServer({
+        name: "api-b",
+        script: API_SCRIPT,
+        port: await freePort(),
+        env,
+        logDir: workDir,
+        cwd: ROOT,
+      });
+      servers.push(second);
+      try {
+        revocation = await measureRevocation({
+          aUrl: api.url,
+          bUrl: second.url,
+          email: userEmail(1),
+          password: BENCH_PASSWORD,
+          trials: options.revocationTrials,
+        });
+      } finally {
+        await second.stop();
+      }
+      log(`  p50 ${revocation.p50Ms} ms, p99 ${revocation.p99Ms} ms, max ${revocation.maxMs} ms`);
+    }
 
     const depth: DepthRow[] = [];
     if (options.only.has("depth")) {
@@ -297,6 +376,10 @@ async function main(): Promise<void> {
               { name: 'node -e ""', argv: [process.execPath, "-e", ""] },
               { name: "todo --version", argv: [process.execPath, CLI_SCRIPT, "--version"] },
               { name: "todo list", argv: [process.execPath, CLI_SCRIPT, "list"] },
+              {
+                name: "todo add",
+                argv: [process.execPath, CLI_SCRIPT, "add", "Timed by the bench"],
+              },
             ],
             {
               runs: options.cliRuns,
@@ -346,9 +429,10 @@ async function main(): Promise<void> {
         rounds: options.rounds,
         depthSeconds: options.depthSeconds,
         cliRuns: options.cliRuns,
-        rateLimiting: "disabled (RATE_LIMIT_ENABLED=false)",
+        rateLimiting: `on in the API, memory store, ${RATE_LIMIT_CEILING} requests a minute per user, IP and email (never reached)`,
         api: "node apps/api/dist/server.js, NODE_ENV=production, LOG_LEVEL=warn, pool 10",
-        baseline: "node bench/dist/baseline.js: node:http + pg (pool 10) + jose + argon2, same SQL",
+        baseline:
+          "node bench/dist/baseline.js: node:http + pg (pool 10) + jose + argon2; the token's signature and claims, then only the route's own SQL (no session lookup)",
         loadGenerator: "wrk -t1 (bench/lua/load.lua)",
         seed: {
           ...SEED,
@@ -367,6 +451,7 @@ async function main(): Promise<void> {
         baselineRssStartMiB: baselineRssStart,
         baselineRssAfterLoadMiB: baselineRssAfterLoad,
       },
+      revocation,
       sql,
       layers,
       profile,
@@ -387,7 +472,12 @@ async function main(): Promise<void> {
 /** Loads one scenario: a warm-up per server, then `rounds` runs each, alternating which goes first. */
 async function loadScenario(
   scenario: Scenario,
-  context: { api: Running; baseline: Running; usersFile: string; options: Options },
+  context: {
+    api: Running;
+    baseline: Running;
+    usersFile: string;
+    options: Options;
+  },
 ): Promise<LoadRow> {
   const { api, baseline, usersFile, options } = context;
   const spec = (server: Running, seconds: number): LoadSpec => ({

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const SCRIPT = fileURLToPath(new URL("../lua/load.lua", import.meta.url));
+const SOAK_SCRIPT = fileURLToPath(new URL("../lua/soak.lua", import.meta.url));
 
 /** One wrk run: throughput, latency percentiles (milliseconds) and error counts. */
 export interface LoadResult {
@@ -23,15 +24,17 @@ export interface LoadResult {
     status: number;
     timeout: number;
   };
+  /** Soak runs only: how many responses had each HTTP status. */
+  readonly statuses?: Readonly<Record<string, number>>;
 }
 
 /** What to load: a scenario of `bench/lua/load.lua` against `baseUrl`. */
 export interface LoadSpec {
   readonly baseUrl: string;
-  readonly scenario: "list" | "get" | "create" | "patch" | "login" | "path";
+  readonly scenario: "list" | "get" | "create" | "patch" | "login" | "path" | "soak";
   /** File of `<access token> <email>` lines. */
   readonly usersFile: string;
-  /** get/patch: highest task id; path: the request path. */
+  /** get/patch/soak: highest task id; path: the request path. */
   readonly arg?: string;
   readonly connections: number;
   readonly seconds: number;
@@ -50,10 +53,11 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult> {
     "--timeout",
     "10s",
     "-s",
-    SCRIPT,
+    spec.scenario === "soak" ? SOAK_SCRIPT : SCRIPT,
     spec.baseUrl,
   ];
-  args.push("--", spec.scenario, spec.usersFile, spec.arg ?? "");
+  if (spec.scenario === "soak") args.push("--", spec.usersFile, spec.arg ?? "");
+  else args.push("--", spec.scenario, spec.usersFile, spec.arg ?? "");
   const output = await new Promise<string>((resolve, reject) => {
     const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -71,6 +75,7 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult> {
     durationUs: number;
     errors: LoadResult["errors"];
     latencyUs: { p50: number; p90: number; p99: number; mean: number; max: number };
+    statuses?: Record<string, number>;
   };
   const seconds = raw.durationUs / 1e6;
   const ms = (us: number) => Math.round(us / 10) / 100;
@@ -84,6 +89,7 @@ export async function runWrk(spec: LoadSpec): Promise<LoadResult> {
     mean: ms(raw.latencyUs.mean),
     max: ms(raw.latencyUs.max),
     errors: raw.errors,
+    ...(raw.statuses ? { statuses: raw.statuses } : {}),
   };
 }
 

@@ -3,109 +3,22 @@
 // `unavailable` with Retry-After within 2 s (never a hang, never a 500) and /ready says 503; the
 // same process serves again within 5 s of the database's return; a write answered 2xx survives the
 // crash, and one that failed left nothing behind.
-//
-// The cluster is made with initdb and run with pg_ctl as the `postgres` OS user when the tests run
-// as root (initdb refuses root; CI runs as root), else as the current user.
-import { execFile, execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
 import { testConfig } from "@todo/config";
 import { createServices } from "@todo/core";
 import { migrateLatest, openDatabase, type Database } from "@todo/db";
-import { freePort } from "@todo/db/testing";
+import { freePort, PostgresCluster, postgresServerBin } from "@todo/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.js";
 import { createLogger } from "./logger.js";
 
-/** The newest PostgreSQL server binaries installed the Debian way, if any. */
-function postgresBin(): string | undefined {
-  const root = "/usr/lib/postgresql";
-  if (!existsSync(root)) return undefined;
-  const versions = readdirSync(root)
-    .filter((version) => existsSync(join(root, version, "bin", "initdb")))
-    .sort((a, b) => Number(b) - Number(a));
-  return versions[0] === undefined ? undefined : join(root, versions[0], "bin");
-}
-
-const BIN = postgresBin();
+const BIN = postgresServerBin();
 /** Answered within this while the database is down (DESIGN §10). */
 const UNAVAILABLE_WITHIN_MS = 2_000;
 /** Serving again within this of the database accepting connections (DESIGN §10). */
 const RECOVERED_WITHIN_MS = 5_000;
-
-/** A PostgreSQL cluster of this test's own, in a temporary folder. */
-class Cluster {
-  private readonly folder = mkdtempSync(join(tmpdir(), "todo-outage-"));
-  private readonly data = join(this.folder, "data");
-  private readonly asUser: { uid: number; gid: number } | undefined;
-
-  constructor(
-    private readonly bin: string,
-    readonly port: number,
-  ) {
-    const root = process.getuid?.() === 0;
-    this.asUser = root
-      ? {
-          uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })),
-          gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })),
-        }
-      : undefined;
-    if (this.asUser) chownSync(this.folder, this.asUser.uid, this.asUser.gid);
-  }
-
-  get url(): string {
-    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
-  }
-
-  init(): Promise<void> {
-    return this.run("initdb", [
-      "-D",
-      this.data,
-      "-U",
-      "postgres",
-      "-A",
-      "trust",
-      "-E",
-      "UTF8",
-      "--no-locale",
-      "--no-sync",
-    ]);
-  }
-
-  /** Starts the server and resolves once it accepts connections. */
-  start(): Promise<void> {
-    const options = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.folder}`;
-    return this.run("pg_ctl", ["start", "-w", "-D", this.data, "-o", options, "-l", this.log]);
-  }
-
-  /** Kills the server as a crash would (`immediate`: no checkpoint, recovery from WAL on start). */
-  kill(): Promise<void> {
-    return this.run("pg_ctl", ["stop", "-w", "-m", "immediate", "-D", this.data]);
-  }
-
-  async remove(): Promise<void> {
-    if (existsSync(join(this.data, "postmaster.pid"))) await this.kill().catch(() => undefined);
-    rmSync(this.folder, { recursive: true, force: true });
-  }
-
-  private get log(): string {
-    return join(this.folder, "log");
-  }
-
-  /** Runs a PostgreSQL program without blocking the API this process serves meanwhile. */
-  private async run(program: string, args: string[]): Promise<void> {
-    const command = join(this.bin, program);
-    if (this.asUser) await run("runuser", ["-u", "postgres", "--", command, ...args]);
-    else await run(command, args);
-  }
-}
-
-const run = promisify(execFile);
 
 interface Answer {
   readonly status: number;
@@ -117,7 +30,7 @@ interface Answer {
 describe.skipIf(BIN === undefined)(
   "database outage (a private PostgreSQL cluster, killed and restarted; skipped where no PostgreSQL server binaries (initdb) are installed)",
   () => {
-    let cluster: Cluster;
+    let cluster: PostgresCluster;
     let db: Database;
     let server: Server;
     let base: string;
@@ -149,7 +62,7 @@ describe.skipIf(BIN === undefined)(
     }
 
     beforeAll(async () => {
-      cluster = new Cluster(BIN!, await freePort());
+      cluster = new PostgresCluster(BIN!, await freePort());
       await cluster.init();
       await cluster.start();
       const config = testConfig({ DATABASE_URL: cluster.url, RATE_LIMIT_ENABLED: "false" });

@@ -13,6 +13,7 @@ const TITLES: Record<ErrorCode, string> = {
   not_found: "Not found",
   method_not_allowed: "Method not allowed",
   email_taken: "Email already registered",
+  project_name_taken: "Project name taken",
   idempotency_conflict: "Idempotency key conflict",
   precondition_failed: "Precondition failed",
   payload_too_large: "Payload too large",

@@ -21,6 +21,7 @@ try {
 const logger = createLogger(config);
 const db = openDatabase({
   databaseUrl: config.databaseUrl,
+  listenUrl: config.databaseListenUrl,
   dataDir: config.dataDir,
   ...config.databaseTimeouts,
 });

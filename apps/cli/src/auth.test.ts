@@ -43,13 +43,40 @@ describe("signup and login", () => {
     expect(file.sessions[api.url]?.refreshToken).toMatch(/.{20,}/);
 
     const whoami = await user.todo(["whoami"]);
-    expect(whoami).toMatchObject({ code: 0, stdout: `${user.email} (Ada) at ${api.url}\n` });
+    expect(whoami).toMatchObject({
+      code: 0,
+      stdout: `${user.email} (Ada) at ${api.url}, time zone UTC\n`,
+    });
     const json = await user.todo(["whoami", "--json"]);
     expect(json.code).toBe(0);
     expect(User.strict().parse(JSON.parse(json.stdout))).toMatchObject({
       email: user.email,
       name: "Ada",
     });
+    await user.cleanup();
+  });
+
+  it("signs up in the machine's time zone; `todo timezone` shows it, sets another or the local one, and refuses an unknown one", async () => {
+    const user = await createCliUser(api.url);
+    const kiritimati = { TZ: "Pacific/Kiritimati" };
+    const signup = await user.todo(["signup", "--email", user.email], {
+      input: `${user.password}\n`,
+      env: kiritimati,
+    });
+    expect(signup.code).toBe(0);
+    expect((await user.todo(["timezone"])).stdout).toBe("Your time zone is Pacific/Kiritimati.\n");
+    const set = await user.todo(["timezone", "america/new_york"]);
+    expect(set).toMatchObject({ code: 0, stdout: "Your time zone is now America/New_York.\n" });
+    expect((await user.todo(["whoami"])).stdout).toBe(
+      `${user.email} at ${api.url}, time zone America/New_York\n`,
+    );
+    const unknown = await user.todo(["timezone", "Mars/Olympus"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe(
+      "The timeZone must be an IANA time zone such as Europe/Berlin or UTC; nothing was changed.\n",
+    );
+    const local = await user.todo(["timezone", "--local", "--json"], { env: kiritimati });
+    expect(JSON.parse(local.stdout)).toMatchObject({ timeZone: "Pacific/Kiritimati" });
     await user.cleanup();
   });
 
@@ -64,7 +91,10 @@ describe("signup and login", () => {
     );
     expect(login).toMatchObject({ code: 0, stdout: `Logged in to ${api.url} as ${user.email}.\n` });
     const whoami = await runTodo(["whoami"], { TODO_CONFIG_DIR: other.configDir });
-    expect(whoami).toMatchObject({ code: 0, stdout: `${user.email} at ${api.url}\n` });
+    expect(whoami).toMatchObject({
+      code: 0,
+      stdout: `${user.email} at ${api.url}, time zone UTC\n`,
+    });
     await Promise.all([user.cleanup(), other.cleanup()]);
   });
 
@@ -123,7 +153,9 @@ describe("signup and login", () => {
       accessToken,
       refreshToken: null,
     });
-    expect((await machine.todo(["whoami"])).stdout).toBe(`${user.email} at ${api.url}\n`);
+    expect((await machine.todo(["whoami"])).stdout).toBe(
+      `${user.email} at ${api.url}, time zone UTC\n`,
+    );
 
     const bad = await machine.todo(["login", "--with-token"], { input: "not-a-jwt\n" });
     expect(bad.code).toBe(4);
@@ -204,7 +236,7 @@ describe("sessions", () => {
     });
     const fresh = await createCliUser(api.url);
     const ok = await fresh.todo(["whoami"], { env: { TODO_TOKEN: accessToken } });
-    expect(ok).toMatchObject({ code: 0, stdout: `${user.email} at ${api.url}\n` });
+    expect(ok).toMatchObject({ code: 0, stdout: `${user.email} at ${api.url}, time zone UTC\n` });
     const refused = await user.todo(["list"], { env: { TODO_TOKEN: "garbage" } });
     expect(refused.code).toBe(4);
     expect(refused.stderr).toContain("TODO_TOKEN was refused");
@@ -254,7 +286,10 @@ describe("an expired access token", () => {
     const runs = await Promise.all([1, 2, 3, 4].map(() => user.todo(["list", "--json"])));
     expect(runs.map((run) => [run.code, run.stderr])).toEqual([1, 2, 3, 4].map(() => [0, ""]));
     const whoami = await user.todo(["whoami"]);
-    expect(whoami).toMatchObject({ code: 0, stdout: `${user.email} at ${shortApi.url}\n` });
+    expect(whoami).toMatchObject({
+      code: 0,
+      stdout: `${user.email} at ${shortApi.url}, time zone UTC\n`,
+    });
     await expect(stat(join(user.configDir, "credentials.json.lock"))).rejects.toMatchObject({
       code: "ENOENT",
     });

@@ -16,6 +16,7 @@ import { registerRestoreCommand } from "./commands/restore.js";
 import { registerRmCommand } from "./commands/rm.js";
 import { registerShowCommand } from "./commands/show.js";
 import { registerSignupCommand } from "./commands/signup.js";
+import { registerTimezoneCommand } from "./commands/timezone.js";
 import { registerUndoCommand } from "./commands/undo.js";
 import { registerWhoamiCommand } from "./commands/whoami.js";
 import { CliError, ExitCode } from "./errors.js";
@@ -35,6 +36,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { names: ["login"], register: registerLoginCommand },
   { names: ["logout"], register: registerLogoutCommand },
   { names: ["whoami"], register: registerWhoamiCommand },
+  { names: ["timezone"], register: registerTimezoneCommand },
   { names: ["add"], register: registerAddCommand },
   { names: ["list", "ls"], register: registerListCommand },
   { names: ["show"], register: registerShowCommand },

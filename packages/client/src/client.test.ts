@@ -19,6 +19,8 @@ const TASK = {
   createdAt: "2026-11-21T10:00:00.000Z",
   updatedAt: "2026-11-21T10:00:00.000Z",
   deletedAt: null,
+  recurrence: null,
+  recurrenceText: null,
 };
 
 /** What the server saw of the last request. */

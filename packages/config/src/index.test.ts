@@ -106,6 +106,21 @@ describe("loadConfig", () => {
     expect(config.metricsPort).toBe(9464);
   });
 
+  it("listens on DATABASE_URL unless DATABASE_LISTEN_URL names a direct connection", () => {
+    const pooled = "postgres://app@pgbouncer:6432/todo";
+    const direct = "postgres://app@db:5432/todo";
+    expect(loadConfig({ env: { NODE_ENV: "test" } }).databaseListenUrl).toBeUndefined();
+    expect(loadConfig({ env: { NODE_ENV: "test", DATABASE_URL: direct } }).databaseListenUrl).toBe(
+      direct,
+    );
+    expect(
+      loadConfig({ env: { NODE_ENV: "test", DATABASE_URL: pooled, DATABASE_LISTEN_URL: direct } }),
+    ).toMatchObject({ databaseUrl: pooled, databaseListenUrl: direct });
+    expect(() => loadConfig({ env: { NODE_ENV: "test", DATABASE_LISTEN_URL: direct } })).toThrow(
+      /DATABASE_LISTEN_URL: needs DATABASE_URL/,
+    );
+  });
+
   it("requires JWT_SECRET in production and the external-auth trio together", () => {
     expect(() => loadConfig({ env: { NODE_ENV: "production" } })).toThrow(
       /JWT_SECRET: is required in production/,

@@ -68,6 +68,11 @@ const EnvSchema = z
       .trim()
       .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
       .optional(),
+    DATABASE_LISTEN_URL: z
+      .string()
+      .trim()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+      .optional(),
     DATABASE_CONNECT_TIMEOUT: millis(100, 60_000).default(1500),
     DATABASE_STATEMENT_TIMEOUT: millis(100, 3_600_000).default(5000),
     DATA_DIR: z.string().trim().min(1).default("./.data"),
@@ -130,6 +135,13 @@ const EnvSchema = z
         message: "is required when RATE_LIMIT_STORE is redis",
       });
     }
+    if (env.DATABASE_LISTEN_URL && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["DATABASE_LISTEN_URL"],
+        message: "needs DATABASE_URL (the embedded database listens in process)",
+      });
+    }
     const external = [env.AUTH_JWKS_URL, env.AUTH_ISSUER, env.AUTH_AUDIENCE];
     if (external.some(Boolean) && !external.every(Boolean)) {
       ctx.addIssue({
@@ -152,6 +164,13 @@ export interface Config {
   readonly metricsPort: number | undefined;
   /** PostgreSQL URL; `undefined` selects the embedded PGlite database in {@link Config.dataDir}. */
   readonly databaseUrl: string | undefined;
+  /**
+   * PostgreSQL URL of the one connection that LISTENs for notifications (`DATABASE_LISTEN_URL`,
+   * default {@link Config.databaseUrl}). It must reach PostgreSQL directly: a pooler in
+   * transaction mode (PgBouncer) hands each statement to any server connection, so a LISTEN
+   * would be lost. `undefined` with the embedded database.
+   */
+  readonly databaseListenUrl: string | undefined;
   /**
    * How long PostgreSQL may keep a request waiting, in milliseconds (ignored by PGlite):
    * - `connectTimeoutMs` (`DATABASE_CONNECT_TIMEOUT`, default 1.5 s): for a connection, free in
@@ -272,6 +291,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     port: e.PORT,
     metricsPort: e.METRICS_PORT,
     databaseUrl: e.DATABASE_URL,
+    databaseListenUrl: e.DATABASE_URL ? (e.DATABASE_LISTEN_URL ?? e.DATABASE_URL) : undefined,
     databaseTimeouts: {
       connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT,
       statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { text, Timestamp } from "./common.js";
+import { TimeZone } from "./dates.js";
 
 /** An email address, trimmed and lower-cased before it is stored or compared. */
 export const Email = text()
@@ -28,6 +29,10 @@ export const User = z
     id: z.uuid(),
     email: z.string(),
     name: z.string().nullable(),
+    timeZone: z.string().meta({
+      description:
+        'Your IANA time zone (`UTC` unless set): "today", overdue and recurrence follow it.',
+    }),
     createdAt: Timestamp,
   })
   .meta({
@@ -37,6 +42,7 @@ export const User = z
       id: "0b6f3a52-8d1e-4d3b-9a57-2f1c0e4b7a90",
       email: "ada@example.com",
       name: "Ada",
+      timeZone: "Europe/London",
       createdAt: "2026-11-21T10:00:00.000Z",
     },
   });
@@ -53,11 +59,19 @@ export const SignupRequest = z
       .max(100)
       .optional()
       .meta({ description: "A display name, 1–100 characters." }),
+    timeZone: TimeZone.optional().meta({
+      description: "Your IANA time zone (default `UTC`); a client sends the device's zone.",
+    }),
   })
   .meta({
     id: "SignupRequest",
     description: "Create an account. The response logs you in.",
-    example: { email: "ada@example.com", password: "correct horse battery staple", name: "Ada" },
+    example: {
+      email: "ada@example.com",
+      password: "correct horse battery staple",
+      name: "Ada",
+      timeZone: "Europe/London",
+    },
   });
 export type SignupRequest = z.infer<typeof SignupRequest>;
 
@@ -115,6 +129,7 @@ export const AuthSession = z
         id: "0b6f3a52-8d1e-4d3b-9a57-2f1c0e4b7a90",
         email: "ada@example.com",
         name: "Ada",
+        timeZone: "Europe/London",
         createdAt: "2026-11-21T10:00:00.000Z",
       },
       accessToken: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwYjZmM2E1MiJ9.c2lnbmF0dXJl",
@@ -135,11 +150,12 @@ export const UserUpdate = z
       .nullable()
       .optional()
       .meta({ description: "1–100 characters; `null` clears it." }),
+    timeZone: TimeZone.optional(),
   })
   .meta({
     id: "UserUpdate",
     description: "Change your profile.",
-    example: { name: "Ada Lovelace" },
+    example: { name: "Ada Lovelace", timeZone: "America/New_York" },
   });
 export type UserUpdate = z.infer<typeof UserUpdate>;
 

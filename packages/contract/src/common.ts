@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   email_taken: 409,
+  project_name_taken: 409,
   idempotency_conflict: 409,
   precondition_failed: 412,
   payload_too_large: 413,

@@ -33,6 +33,9 @@ export function parseEntityTags(value: string): "*" | EntityTag[] {
 /** A task's `ETag`: its version as a strong validator (RFC 9110 §8.8.3), such as `"3"`. */
 export const taskETag = (version: number): string => `"${version}"`;
 
+/** A project's `ETag`: its version, as for a task (RFC 9110 §8.8.3). */
+export const projectETag = taskETag;
+
 /** The longest conditional header the API reads; longer ones are refused (422). */
 const MAX_CONDITION_LENGTH = 1024;
 

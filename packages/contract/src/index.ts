@@ -3,7 +3,9 @@
  * OpenAPI document, the typed client and the CLI. Database-free.
  */
 export * from "./common.js";
+export * from "./dates.js";
 export * from "./auth.js";
 export * from "./tasks.js";
+export * from "./projects.js";
 export * from "./health.js";
 export * from "./http.js";

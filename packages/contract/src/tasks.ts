@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { IsoDate, text, Timestamp } from "./common.js";
+import { numberId, ProjectId, ProjectNumber } from "./projects.js";
 
 /** Task priorities, lowest first; stored as their index (0–3). */
 export const PRIORITIES = ["none", "low", "medium", "high"] as const;
@@ -61,7 +62,23 @@ const TASK_EXAMPLE = {
   createdAt: "2026-11-21T10:00:00.000Z",
   updatedAt: "2026-11-21T10:05:00.000Z",
   deletedAt: null,
+  projectId: 2,
+  uid: "0b7f5a52-3c9e-4f0e-9d64-8f2b1c1e4a10",
+  createdBy: "5f0c6a9e-2d41-4b8e-b7b3-9a1d2e3f4c50",
+  recurrence: "FREQ=WEEKLY;BYDAY=TU",
+  recurrenceText: "every week on Tuesday",
 } as const;
+
+/** A recurrence rule as a client sends it: an RFC 5545 RRULE; the API checks and normalises it. */
+export const Recurrence = text()
+  .trim()
+  .min(1, "must not be blank")
+  .max(500, "must be at most 500 characters")
+  .meta({
+    description:
+      "An RFC 5545 RRULE without DTSTART (`FREQ=WEEKLY;BYDAY=MO`), DAILY to YEARLY; it needs a `dueDate`, where it starts. Completing the task moves `dueDate` to the next occurrence after both the due date and today. `null` clears it.",
+    example: "FREQ=MONTHLY;BYMONTHDAY=1",
+  });
 
 /** The task resource every endpoint returns. `version` is also the ETag. */
 export const Task = z
@@ -91,6 +108,22 @@ export const Task = z
       description:
         "When it was removed (it is then in the trash, `GET /tasks?deleted=true`, until restored); `null` for a live task.",
     }),
+    projectId: z.number().int().positive().nullable().meta({
+      description: "Your project it is in (`/projects/{id}`); `null`: in no project (the Inbox).",
+    }),
+    uid: z.uuid().meta({
+      description: "Immutable and never reused: how the task is addressed across users.",
+    }),
+    createdBy: z.uuid().nullable().meta({
+      description: "The id of the user who created it; `null` once that account is deleted.",
+    }),
+    recurrence: z.string().nullable().meta({
+      description:
+        "An RFC 5545 RRULE (`FREQ=WEEKLY;BYDAY=MO`) started on the due date; `null` for a one-off task.",
+    }),
+    recurrenceText: z.string().nullable().meta({
+      description: 'The rule in words, such as `"every week on Monday"`; `null` without one.',
+    }),
   })
   .meta({ id: "Task", description: "A task you own.", example: TASK_EXAMPLE });
 export type Task = z.infer<typeof Task>;
@@ -104,6 +137,11 @@ export const TaskCreate = z
     priority: Priority.optional(),
     tags: Tags.optional(),
     completed: z.boolean().optional(),
+    projectId: ProjectNumber.nullable().optional().meta({
+      description:
+        "One of your projects (`/projects/{id}`, not deleted; archived ones too), or `null` for none. Any other number is refused (422 on `projectId`).",
+    }),
+    recurrence: Recurrence.nullable().optional(),
   })
   .meta({
     id: "TaskCreate",
@@ -187,6 +225,15 @@ export const TaskListQuery = z
     priority: Priority.optional(),
     dueBefore: IsoDate.optional().meta({ description: "Only tasks due on or before this date." }),
     dueAfter: IsoDate.optional().meta({ description: "Only tasks due on or after this date." }),
+    project: z
+      .union([z.literal("none").transform(() => null), ProjectId])
+      .optional()
+      .meta({
+        description:
+          "Only the tasks of this project (its number; archived projects too), or with `none` the tasks in no project. Without it, tasks of archived projects are left out.",
+        type: "string",
+        pattern: "^(none|[0-9]{1,10})$",
+      }),
     overdue: queryBoolean.optional().meta({
       description: "`true`: only pending tasks due before today; `false`: only the others.",
     }),
@@ -275,22 +322,5 @@ export const MAX_TASK_ID = 2_147_483_647;
  * plain digits only, 1 to 2^31 − 1. Nothing is coerced: `0x10`, `1e1`, ` 1` or `+1` are refused
  * rather than read as numbers. Documented as an integer, which is how a client writes it.
  */
-export const TaskId = z
-  .string()
-  .regex(/^\d{1,10}$/, { error: "must be a task number" })
-  .transform(Number)
-  .pipe(
-    z
-      .number()
-      .int()
-      .min(1, { error: "must be a task number" })
-      .max(MAX_TASK_ID, { error: "must be a task number" }),
-  )
-  .meta({
-    description: "Your task number.",
-    type: "integer",
-    minimum: 1,
-    maximum: MAX_TASK_ID,
-    example: 1,
-  });
+export const TaskId = numberId("task");
 export type TaskId = z.infer<typeof TaskId>;

@@ -12,7 +12,9 @@ export {
 export { ARGON2_OPTIONS, AuthService, toUser } from "./services/auth-service.js";
 export type { Actor, AuthServiceDeps, ExternalTokenVerifier } from "./services/auth-service.js";
 export { TaskService, toTask } from "./services/task-service.js";
-export type { WriteOptions } from "./services/task-service.js";
+export { ProjectService, toProject } from "./services/project-service.js";
+export { ownerOf } from "./access.js";
+export type { Clock, WriteOptions } from "./services/task-service.js";
 export { UserService } from "./services/user-service.js";
 export { EXTERNAL_ALGORITHMS, JwksTokenVerifier } from "./services/external-auth.js";
 export type { JwksTokenVerifierDeps } from "./services/external-auth.js";
@@ -28,4 +30,10 @@ export type {
 } from "./services/idempotency-service.js";
 export { createRedisClient, RateLimitService } from "./services/rate-limit-service.js";
 export { createServices } from "./services/index.js";
+export {
+  announceRevocation,
+  SESSION_CHANNEL,
+  SessionCache,
+  type SessionCacheOptions,
+} from "./services/session-cache.js";
 export type { CreateServicesOptions, Services } from "./services/index.js";

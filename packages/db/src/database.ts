@@ -15,6 +15,7 @@ import {
   type Queryable,
   type StatementObserver,
 } from "./connection.js";
+import { pgliteListener, postgresListener, type Listener } from "./listener.js";
 import { migrationSource } from "./migrations/index.js";
 import { bindTables, type Tables } from "./tables/index.js";
 
@@ -24,6 +25,11 @@ export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   /** Folder for PGlite's files (`<dataDir>/pgdata`); undefined with no URL means in memory. */
   dataDir?: string | undefined;
+  /**
+   * PostgreSQL only: where {@link Database.listener} connects, directly (not through a pooler in
+   * transaction mode, which cannot LISTEN). Default `databaseUrl`.
+   */
+  listenUrl?: string | undefined;
   /** Largest pg pool size (ignored by PGlite, which has one connection). Default 10. */
   poolMax?: number | undefined;
   /**
@@ -57,6 +63,11 @@ export interface Database extends Tables {
    * outside the transaction (and on PGlite wait for it to end).
    */
   transaction<T>(work: (tx: Database) => Promise<T>): Promise<T>;
+  /**
+   * The one listening connection of this database (see {@link Listener}), opened on first use and
+   * closed with the database. Send with `notify` on the tables, inside a transaction or not.
+   */
+  readonly listener: Listener;
   /** True when the database answers a trivial query; rejects when it cannot be reached. */
   ping(): Promise<boolean>;
   /**
@@ -64,7 +75,7 @@ export interface Database extends Tables {
    * `waiting` (statements queued for one). PGlite has one connection.
    */
   poolStats(): PoolStats;
-  /** Closes the pool (or the embedded database). Safe to call twice. */
+  /** Closes the listener and the pool (or the embedded database). Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -97,13 +108,22 @@ export function openDatabase(options: DatabaseOptions): Database {
   const observe =
     options.onStatement ?? (debugSql.enabled ? (statement) => debugSql(statement.sql) : undefined);
   if (!options.databaseUrl) {
-    const knex = pgliteKnex(options.dataDir);
+    const { knex, pglite } = pgliteKnex(options.dataDir);
+    const driver = pooledDriver(knex);
     const tarn = (knex.client as { pool?: TarnPool }).pool;
-    return database(knex, "pglite", pooledDriver(knex), observe, undefined, () => ({
-      inUse: tarn?.numUsed() ?? 0,
-      idle: tarn?.numFree() ?? 0,
-      waiting: tarn?.numPendingAcquires() ?? 0,
-    }));
+    return database(
+      knex,
+      "pglite",
+      driver,
+      observe,
+      () => pgliteListener(pglite, driver),
+      undefined,
+      () => ({
+        inUse: tarn?.numUsed() ?? 0,
+        idle: tarn?.numFree() ?? 0,
+        waiting: tarn?.numPendingAcquires() ?? 0,
+      }),
+    );
   }
   const pool = postgresPool(options);
   const knex = knexFactory({
@@ -111,11 +131,14 @@ export function openDatabase(options: DatabaseOptions): Database {
     connectionPool: pool,
     log: { warn: quietAcquireErrors },
   });
+  const listenUrl = options.listenUrl ?? options.databaseUrl;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   return database(
     knex,
     "postgres",
     pool,
     observe,
+    () => postgresListener(listenUrl, { connectTimeoutMs }),
     () => pool.end(),
     () => ({
       inUse: pool.totalCount - pool.idleCount,
@@ -137,6 +160,7 @@ function database(
   dialect: Database["dialect"],
   driver: Queryable,
   observe: StatementObserver | undefined,
+  openListener: () => Listener,
   closePool: (() => Promise<void>) | undefined,
   poolStats: () => PoolStats,
 ): Database {
@@ -148,13 +172,19 @@ function database(
   }
   const root = connection(knex, driver, observe);
   let closed: Promise<void> | undefined;
+  let listener: Listener | undefined;
   const db: Database = {
     ...bindTables(root),
     dialect,
     transaction: (work) => knex.transaction(async (trx) => work(await inTransaction(trx))),
+    get listener() {
+      return (listener ??= openListener());
+    },
     ping: async () => (await root.rows(sql("SELECT 1"))).length === 1,
     poolStats,
-    close: () => (closed ??= knex.destroy().then(closePool)),
+    close: () =>
+      // A listener asked for after this is a closed one, never a new connection.
+      (closed ??= (listener ??= openListener()).close().then(() => knex.destroy().then(closePool))),
   };
   /** The database as seen from inside `trx`; closing it closes nothing (its owner does). */
   const inTransaction = async (trx: Knex.Transaction): Promise<Database> => {
@@ -165,6 +195,9 @@ function database(
       // knex runs a transaction opened on a transaction as a savepoint.
       transaction: (work) =>
         trx.transaction(async (savepoint) => work(await inTransaction(savepoint))),
+      get listener() {
+        return db.listener;
+      },
       ping: async () => (await inside.rows(sql("SELECT 1"))).length === 1,
       poolStats,
       close: async () => {},
@@ -218,7 +251,7 @@ function postgresPool(options: DatabaseOptions): pg.Pool {
  */
 const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
 
-function pgliteKnex(dataDir: string | undefined): Knex {
+function pgliteKnex(dataDir: string | undefined): { knex: Knex; pglite: PGlite } {
   let location: string | undefined;
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -230,11 +263,12 @@ function pgliteKnex(dataDir: string | undefined): Knex {
     parsers: { [pgliteTypes.DATE]: keepDateText },
     startParams: PGLITE_START_PARAMS,
   });
-  return knexFactory({
+  const knex = knexFactory({
     client: ClientPgLite,
     dialect: "postgres",
     connection: { pglite } as unknown as Knex.StaticConnectionConfig,
   });
+  return { knex, pglite };
 }
 
 /**

@@ -2,6 +2,7 @@ export { migrateLatest, migrateRollbackAll, openDatabase } from "./database.js";
 export type { Database, DatabaseOptions, PoolStats } from "./database.js";
 export type { ObservedStatement, Statement, StatementObserver } from "./connection.js";
 export type { Tables } from "./tables/index.js";
+export type { ConnectionHandler, Listener, NotificationHandler } from "./listener.js";
 export {
   TASK_ORDERS,
   taskStatements,
@@ -17,8 +18,20 @@ export {
   type TasksTable,
 } from "./tables/tasks.js";
 export {
+  PROJECT_ORDER,
+  projectStatements,
+  type ListedProjectRow,
+  type ProjectChanges,
+  type ProjectFilter,
+  type ProjectLookup,
+  type ProjectPage,
+  type ProjectRow,
+  type ProjectsTable,
+} from "./tables/projects.js";
+export {
   userStatements,
   type NewUser,
+  type UserChanges,
   type UserRecord,
   type UserRow,
   type UsersTable,

@@ -1,6 +1,11 @@
 // Test fixture: a freshly migrated database per test file, never shared and never mocked.
+import { execFile, execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { testDatabaseUrl } from "@todo/config";
 import pg from "pg";
 import { sql, type StatementObserver } from "./connection.js";
@@ -14,6 +19,8 @@ const TEST_TIMEOUT_MS = 600_000;
 export interface TestDatabase extends Database {
   /** The PostgreSQL database name, or `"pglite"` for the embedded one. */
   readonly name: string;
+  /** Its PostgreSQL URL, for a second process's connections; `undefined` for PGlite. */
+  readonly url: string | undefined;
   /**
    * Runs one statement (`$n` placeholders) and resolves to its rows: for what no table module
    * does and no test should need a module to do — bulk seeding, moving a row back in time,
@@ -38,13 +45,14 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   if (!adminUrl) {
     const database = openDatabase({ onStatement: options.onStatement });
     await migrateLatest(database);
-    return Object.assign(database, { name: "pglite", sql: rawSql(database) });
+    return Object.assign(database, { name: "pglite", url: undefined, sql: rawSql(database) });
   }
   const template = await ensureTemplate(adminUrl);
   const name = `todo_test_${randomBytes(6).toString("hex")}`;
   await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+  const url = withDatabase(adminUrl, name);
   const database = openDatabase({
-    databaseUrl: withDatabase(adminUrl, name),
+    databaseUrl: url,
     poolMax: 20,
     // Tests run on busy machines: a slow moment must not pass for an outage. Only a true hang
     // should stop a test, and the test runner's limit catches that.
@@ -57,6 +65,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   // The same object, so that what @todo/db knows of the database (its migrations) still holds.
   return Object.assign(database, {
     name,
+    url,
     sql: rawSql(database),
     close: () =>
       (dropped ??= close()
@@ -146,3 +155,90 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * The folder of the newest PostgreSQL server programs (initdb, pg_ctl) installed the Debian way
+ * (`/usr/lib/postgresql/<version>/bin`), or `undefined` where there are none.
+ */
+export function postgresServerBin(): string | undefined {
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((version) => existsSync(join(root, version, "bin", "initdb")))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] === undefined ? undefined : join(root, versions[0], "bin");
+}
+
+/**
+ * A PostgreSQL cluster of a test's own, in a temporary folder, on `port`: for tests that stop and
+ * start the server under a running process. Made with initdb and run with pg_ctl as the
+ * `postgres` OS user when the tests run as root (initdb refuses root; CI runs as root), else as
+ * the current user. `url` connects as `postgres` without a password (trust).
+ */
+export class PostgresCluster {
+  private readonly folder = mkdtempSync(join(tmpdir(), "todo-cluster-"));
+  private readonly data = join(this.folder, "data");
+  private readonly asUser: { uid: number; gid: number } | undefined;
+
+  constructor(
+    private readonly bin: string,
+    readonly port: number,
+  ) {
+    const root = process.getuid?.() === 0;
+    this.asUser = root
+      ? {
+          uid: Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })),
+          gid: Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })),
+        }
+      : undefined;
+    if (this.asUser) chownSync(this.folder, this.asUser.uid, this.asUser.gid);
+  }
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  init(): Promise<void> {
+    return this.run("initdb", [
+      "-D",
+      this.data,
+      "-U",
+      "postgres",
+      "-A",
+      "trust",
+      "-E",
+      "UTF8",
+      "--no-locale",
+      "--no-sync",
+    ]);
+  }
+
+  /** Starts the server and resolves once it accepts connections. */
+  start(): Promise<void> {
+    const options = `-p ${this.port} -c listen_addresses=127.0.0.1 -k ${this.folder}`;
+    return this.run("pg_ctl", ["start", "-w", "-D", this.data, "-o", options, "-l", this.log]);
+  }
+
+  /** Kills the server as a crash would (`immediate`: no checkpoint, recovery from WAL on start). */
+  kill(): Promise<void> {
+    return this.run("pg_ctl", ["stop", "-w", "-m", "immediate", "-D", this.data]);
+  }
+
+  async remove(): Promise<void> {
+    if (existsSync(join(this.data, "postmaster.pid"))) await this.kill().catch(() => undefined);
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+
+  private get log(): string {
+    return join(this.folder, "log");
+  }
+
+  /** Runs a PostgreSQL program without blocking the API this process serves meanwhile. */
+  private async run(program: string, args: string[]): Promise<void> {
+    const command = join(this.bin, program);
+    if (this.asUser) await run("runuser", ["-u", "postgres", "--", command, ...args]);
+    else await run(command, args);
+  }
+}
+
+const run = promisify(execFile);

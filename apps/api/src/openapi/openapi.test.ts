@@ -193,6 +193,7 @@ describe("the OpenAPI document", () => {
         "overdue",
         "page",
         "priority",
+        "project",
         "q",
         "sort",
         "status",

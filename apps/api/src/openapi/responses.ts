@@ -70,6 +70,8 @@ const SAMPLE_DETAILS: Partial<Record<ErrorCode, string>> = {
   invalid_credentials: "The email or password is incorrect.",
   not_found: "Task 3 was not found.",
   email_taken: "An account with this email already exists. Log in instead.",
+  project_name_taken:
+    'You already have a project named "Home". Choose another name, or use that project.',
   idempotency_conflict:
     "A request with this Idempotency-Key is still being processed. Retry in a moment.",
   precondition_failed:

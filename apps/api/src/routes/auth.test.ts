@@ -5,6 +5,7 @@ import {
   PASSWORD,
   signJwt,
   startHarness,
+  uniqueEmail,
   withoutRequestId,
   type Harness,
 } from "../testing/index.js";
@@ -50,6 +51,7 @@ describe("POST /auth/signup", () => {
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       email: "signup.shape@example.com",
       name: "Ada",
+      timeZone: "UTC",
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     expect(reply.body.tokenType).toBe("Bearer");
@@ -316,6 +318,36 @@ describe("/users/me", () => {
       email: user.email,
       name: null,
     });
+  });
+
+  it("keeps an IANA time zone: from signup, changed by PATCH in its canonical spelling, never an unknown one", async () => {
+    const signedUp = await h.request("POST", "/api/v1/auth/signup", {
+      json: { email: uniqueEmail("zone"), password: PASSWORD, timeZone: "Pacific/Kiritimati" },
+    });
+    expect(signedUp.status).toBe(201);
+    expect(signedUp.body.user.timeZone).toBe("Pacific/Kiritimati");
+    const token = signedUp.body.accessToken as string;
+    const changed = await h.request("PATCH", "/api/v1/users/me", {
+      token,
+      json: { timeZone: "europe/berlin" },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.timeZone).toBe("Europe/Berlin");
+    for (const timeZone of ["Mars/Olympus", "+02:00", "", "Europe/Berlin; DROP", 3]) {
+      const refused = await h.request("PATCH", "/api/v1/users/me", { token, json: { timeZone } });
+      expectProblem(refused, 422, "validation_failed");
+      expect(refused.body.errors[0].path).toBe("timeZone");
+    }
+    expectProblem(
+      await h.request("POST", "/api/v1/auth/signup", {
+        json: { email: uniqueEmail("zone"), password: PASSWORD, timeZone: "Nowhere/City" },
+      }),
+      422,
+      "validation_failed",
+    );
+    expect((await h.request("GET", "/api/v1/users/me", { token })).body.timeZone).toBe(
+      "Europe/Berlin",
+    );
   });
 
   it("POST /users/me/password requires the current password and revokes the other sessions", async () => {

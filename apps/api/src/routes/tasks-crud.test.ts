@@ -23,6 +23,42 @@ const expectProblem = (reply: Reply, status: number, code: string) => {
 const errorPaths = (reply: Reply) =>
   (reply.body.errors as { path: string }[]).map((error) => error.path);
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe("recurring tasks over HTTP", () => {
+  it("creates with a rule and its reading, refuses a rule without a due date or a bad one (422), and completing moves the date", async () => {
+    const created = await call("POST", "/tasks", {
+      title: "Pay rent",
+      dueDate: "2020-01-01",
+      recurrence: "FREQ=MONTHLY;BYMONTHDAY=1",
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      recurrence: "FREQ=MONTHLY;BYMONTHDAY=1",
+      recurrenceText: "every month on the 1st",
+    });
+    for (const body of [
+      { title: "x", recurrence: "FREQ=DAILY" },
+      { title: "x", dueDate: "2027-01-01", recurrence: "FREQ=SECONDLY" },
+      { title: "x", dueDate: "2027-01-01", recurrence: "" },
+    ]) {
+      const refused = await call("POST", "/tasks", body);
+      expect(refused.status, JSON.stringify(body)).toBe(422);
+      expect(refused.body.errors[0].path).toBe("recurrence");
+    }
+    const id = created.body.id as number;
+    expect((await call("PATCH", `/tasks/${id}`, { dueDate: null })).status).toBe(422);
+    const done = await call("POST", `/tasks/${id}/complete`);
+    expect(done.status).toBe(200);
+    // Overdue since 2020: the first 1st of a month after today, wherever today is.
+    expect(done.body.completed).toBe(false);
+    expect(done.body.dueDate > new Date().toISOString().slice(0, 10)).toBe(true);
+    expect(done.body.dueDate.endsWith("-01")).toBe(true);
+    expect(done.headers.get("etag")).toBe(`"${done.body.version}"`);
+    const reopened = await call("POST", `/tasks/${id}/reopen`);
+    expect(reopened.body).toMatchObject({ completed: false, dueDate: "2020-01-01" });
+  });
+});
 
 describe("POST /tasks", () => {
   it("creates with defaults, answers 201 with Location and ETag, and trims the title", async () => {
@@ -41,6 +77,11 @@ describe("POST /tasks", () => {
       createdAt: expect.stringMatching(ISO),
       updatedAt: expect.stringMatching(ISO),
       deletedAt: null,
+      projectId: null,
+      uid: expect.stringMatching(UUID),
+      createdBy: user.id,
+      recurrence: null,
+      recurrenceText: null,
     });
     expect(reply.headers.get("location")).toBe(`/api/v1/tasks/${reply.body.id}`);
     expect(reply.headers.get("etag")).toBe('"1"');

@@ -5,6 +5,7 @@ import { fieldProblems, invalidInput } from "../errors.js";
 import type { CommonOptionValues } from "../options.js";
 import { readPassword, readText } from "../prompt.js";
 import { printable } from "../text.js";
+import { localTimeZone } from "../zone.js";
 
 interface SignupOptions extends CommonOptionValues {
   email?: string;
@@ -12,7 +13,8 @@ interface SignupOptions extends CommonOptionValues {
 }
 
 /**
- * `todo signup [--email E] [--name N]`: creates an account, logs in and stores the session. On a
+ * `todo signup [--email E] [--name N]`: creates an account in this machine's time zone, logs in
+ * and stores the session. On a
  * terminal, an email or password the contract refuses is said at once and asked again.
  */
 export function registerSignupCommand(program: Command): void {
@@ -56,6 +58,8 @@ export function registerSignupCommand(program: Command): void {
           email,
           password,
           ...(options.name ? { name: options.name } : {}),
+          // The machine's zone, so "today" on the server is the day on this machine's calendar.
+          timeZone: localTimeZone(),
         });
         if (!input.success) throw invalidInput(fieldProblems(input.error.issues), again);
         const session = await context.client.signup(input.data);

@@ -7,7 +7,7 @@ import { printable } from "../text.js";
 export function registerWhoamiCommand(program: Command): void {
   program
     .command("whoami")
-    .description("show who you are logged in as")
+    .description("show who you are logged in as, and your time zone")
     .addHelpText("after", "\n--json prints the user.")
     .action(
       commandAction("login", async (context, _options: CommonOptionValues) => {
@@ -17,7 +17,7 @@ export function registerWhoamiCommand(program: Command): void {
           return;
         }
         context.output.message(
-          `${printable(user.email)}${user.name ? ` (${printable(user.name)})` : ""} at ${context.apiUrl}`,
+          `${printable(user.email)}${user.name ? ` (${printable(user.name)})` : ""} at ${context.apiUrl}, time zone ${printable(user.timeZone)}`,
         );
       }),
     );

@@ -66,7 +66,8 @@ export async function createCliUser(
   const configDir = join(await mkdtemp(join(tmpdir(), "todo-cli-")), "config");
   const email = `user${++counter}-${process.pid}-${Date.now()}@example.com`;
   const password = "correct horse battery staple";
-  const env = { TODO_CONFIG_DIR: configDir, TODO_API_URL: apiUrl };
+  // A fixed zone: signup sends the machine's, which would otherwise be the host's.
+  const env = { TODO_CONFIG_DIR: configDir, TODO_API_URL: apiUrl, TZ: "UTC" };
   const user: CliUser = {
     email,
     password,

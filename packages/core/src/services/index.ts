@@ -5,16 +5,21 @@ import { JwksTokenVerifier } from "./external-auth.js";
 import { IdempotencyService } from "./idempotency-service.js";
 import type { Redis } from "ioredis";
 import { RateLimitService } from "./rate-limit-service.js";
-import { TaskService } from "./task-service.js";
+import { ProjectService } from "./project-service.js";
+import { SessionCache } from "./session-cache.js";
+import { TaskService, type Clock } from "./task-service.js";
 import { UserService } from "./user-service.js";
 
 /** Every service over one database. */
 export interface Services {
   readonly auth: AuthService;
   readonly tasks: TaskService;
+  readonly projects: ProjectService;
   readonly users: UserService;
   readonly idempotency: IdempotencyService;
   readonly rateLimits: RateLimitService;
+  /** The live sessions the auth and user services share (no query per request). */
+  readonly sessions: SessionCache;
   /**
    * The same services with every one that reads or writes user data over `tx` (a transaction's
    * database, as `Database.transaction` or `IdempotencyService.run` hands it out), so that a
@@ -41,12 +46,16 @@ export interface CreateServicesOptions {
   readonly redis?: Redis;
   /** Called with the limit's name each time a request is rate limited (metrics). */
   readonly onRateLimited?: (limit: string) => void;
+  /** The current instant the task rules read (tests fix it; default: the system's). */
+  readonly clock?: Clock;
 }
 
 /**
- * Builds the services for `db` from `config`: the JWT settings, and when present the rate limits
+ * Builds the services for `db` from `config`, sharing one {@link SessionCache} (which listens on
+ * `db.listener`): the JWT settings, and when present the rate limits
  * (absent: no limits) and the external identity provider (`externalAuth`: its tokens are accepted
  * through a {@link JwksTokenVerifier}, unless `options.external` supplies another verifier).
+ * `options.clock` is the current instant the task rules read (tests fix it; default: the system's).
  */
 export function createServices(
   db: Database,
@@ -58,16 +67,18 @@ export function createServices(
     (config.externalAuth
       ? new JwksTokenVerifier({ db, provider: config.externalAuth })
       : undefined);
+  const sessions = new SessionCache(db);
   const services: Services = {
-    auth: new AuthService({ db, jwt: config.jwt, external }),
-    ...dataServices(db),
+    auth: new AuthService({ db, jwt: config.jwt, external, sessions }),
+    ...dataServices(db, sessions, options.clock),
     rateLimits: new RateLimitService(
       db,
       config.rateLimit ?? NO_RATE_LIMITS,
       options.redis,
       options.onRateLimited,
     ),
-    within: (tx) => ({ ...services, ...dataServices(tx) }),
+    sessions,
+    within: (tx) => ({ ...services, ...dataServices(tx, sessions, options.clock) }),
   };
   return services;
 }
@@ -77,10 +88,15 @@ export function createServices(
  * service that reads or writes user data belongs here, or its writes would escape the transaction
  * of an idempotent request (and on PGlite wait for its one connection forever).
  */
-function dataServices(db: Database): Pick<Services, "tasks" | "users" | "idempotency"> {
+function dataServices(
+  db: Database,
+  sessions: SessionCache,
+  clock: Clock | undefined,
+): Pick<Services, "tasks" | "projects" | "users" | "idempotency"> {
   return {
-    tasks: new TaskService(db),
-    users: new UserService(db),
+    tasks: new TaskService(db, clock),
+    projects: new ProjectService(db),
+    users: new UserService(db, sessions),
     idempotency: new IdempotencyService({ db }),
   };
 }

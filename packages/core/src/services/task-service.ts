@@ -1,11 +1,14 @@
 import { z } from "zod";
 import {
   TASK_ORDERS,
+  type ChangeCondition,
   type Database,
+  type TaskChangeOutcome,
   type TaskChanges,
   type TaskFilter,
   type TaskOrder,
   type TaskRow,
+  type Tables,
 } from "@todo/db";
 import {
   defaultTaskSort,
@@ -18,9 +21,15 @@ import {
   type TaskReplace,
   type TaskSort,
   type TaskUpdate,
+  todayIn,
 } from "@todo/contract";
+import { ownerOf, projectForTask } from "../access.js";
 import { DomainError, notFound, preconditionFailed, unauthorized } from "../errors.js";
+import { nextOccurrence, normalizeRecurrence, recurrenceText } from "../recurrence.js";
 import type { Actor } from "./auth-service.js";
+
+/** The current instant; tests pass a fixed one to drive "today" deterministically. */
+export type Clock = () => Date;
 
 /** Options of a conditional write: `ifMatch` is the version from an `If-Match` ETag (RFC 9110 §13.1.1). */
 export interface WriteOptions {
@@ -42,6 +51,46 @@ export function toTask(row: TaskRow): Task {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     deletedAt: row.deleted_at ? row.deleted_at.toISOString() : null,
+    projectId: row.project_id,
+    uid: row.uid,
+    createdBy: row.created_by,
+    recurrence: row.recurrence,
+    recurrenceText: row.recurrence ? recurrenceText(row.recurrence) : null,
+  };
+}
+
+/** Attempts of a read-then-write change when other writes keep landing between the two. */
+const CHANGE_ATTEMPTS = 5;
+
+/** The 422 for a recurrence without a due date to start from. */
+const recurrenceNeedsDueDate = () =>
+  new DomainError(
+    "validation_failed",
+    "Invalid body: recurrence needs a dueDate, the day the rule starts from.",
+    { errors: [{ path: "recurrence", message: "needs a dueDate, the day the rule starts from" }] },
+  );
+
+/**
+ * The recurrence columns after a write of `dueDate` and/or `recurrence` (either `undefined`:
+ * unchanged) to a task that has `current` ones: the rule normalised, its start the due date it
+ * now has, and no reopen target (an edit is not a completion to undo).
+ * @throws {DomainError} `validation_failed` on `recurrence`: not a valid rule, or no due date.
+ */
+function recurrenceChanges(
+  current: Pick<TaskRow, "due_date" | "recurrence"> | undefined,
+  input: Pick<TaskUpdate, "dueDate" | "recurrence">,
+): TaskChanges {
+  if (input.dueDate === undefined && input.recurrence === undefined) return {};
+  const recurrence =
+    input.recurrence === undefined
+      ? (current?.recurrence ?? null)
+      : input.recurrence && normalizeRecurrence(input.recurrence);
+  const dueDate = input.dueDate === undefined ? (current?.due_date ?? null) : input.dueDate;
+  if (recurrence && !dueDate) throw recurrenceNeedsDueDate();
+  return {
+    recurrence,
+    recurrenceStart: recurrence ? dueDate : null,
+    previousDueDate: null,
   };
 }
 
@@ -79,21 +128,42 @@ const CURSOR_VALUES: Record<TaskOrder, z.ZodType<string | number | null>> = {
  * untouched: neither `version` nor `updatedAt` moves, so a client can tell by comparing.
  */
 export class TaskService {
-  constructor(private readonly db: Database) {}
+  /**
+   * @param clock the current instant: "today" (overdue, recurrence, date words) is its date in
+   *   the owner's time zone, never the server's.
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock = () => new Date(),
+  ) {}
 
   /**
-   * Creates a task numbered with the owner's next sequential id (never reused, never colliding).
-   * @throws {DomainError} `unauthorized` when the acting user no longer exists.
+   * Creates a task numbered with the owner's next sequential id (never reused, never colliding),
+   * in the project `projectId` names, if any.
+   * @throws {DomainError} `validation_failed` (422) on `projectId` for a project the caller does
+   *   not have (another user's is refused alike); `unauthorized` when the acting user no longer exists.
    */
   async create(actor: Actor, input: TaskCreate): Promise<Task> {
-    const row = await this.db.tasks.create(actor.userId, {
+    const projectId = input.projectId ?? null;
+    const { recurrence, recurrenceStart } = recurrenceChanges(undefined, input);
+    const task = {
       title: input.title,
       description: input.description ?? null,
       dueDate: input.dueDate ?? null,
       priority: PRIORITIES.indexOf(input.priority ?? "none"),
       tags: input.tags ?? [],
       completed: input.completed ?? false,
-    });
+      projectId,
+      recurrence,
+      recurrenceStart,
+    };
+    const row =
+      projectId === null
+        ? await this.db.tasks.create(ownerOf(actor), task)
+        : await this.db.transaction(async (tables) => {
+            await projectForTask(tables, actor, projectId);
+            return tables.tasks.create(ownerOf(actor), task);
+          });
     if (!row) throw unauthorized("This account no longer exists.", "invalid");
     return toTask(row);
   }
@@ -108,20 +178,21 @@ export class TaskService {
     const sort = listQuery.sort ?? defaultTaskSort(listQuery);
     const descending = sort.startsWith("-");
     const order = (descending ? sort.slice(1) : sort) as TaskOrder;
-    const filter = toFilter(listQuery);
+    const today = listQuery.overdue === undefined ? undefined : await this.today(actor);
+    const filter = { ...toFilter(listQuery), today };
     const { limit } = listQuery;
     // One row more than the page tells whether there is a next one.
     const page = { order, descending, limit: limit + 1 };
 
     if (listQuery.cursor !== undefined) {
       const after = decodeCursor(listQuery.cursor, sort, order);
-      const rows = await this.db.tasks.list(actor.userId, filter, { ...page, after });
+      const rows = await this.db.tasks.list(ownerOf(actor), filter, { ...page, after });
       return this.page(rows, limit, sort, order, {});
     }
     const number = listQuery.page ?? 1;
     const [rows, total] = await Promise.all([
-      this.db.tasks.list(actor.userId, filter, { ...page, offset: (number - 1) * limit }),
-      this.db.tasks.count(actor.userId, filter),
+      this.db.tasks.list(ownerOf(actor), filter, { ...page, offset: (number - 1) * limit }),
+      this.db.tasks.count(ownerOf(actor), filter),
     ]);
     return this.page(rows, limit, sort, order, {
       total,
@@ -151,6 +222,11 @@ export class TaskService {
   ): Promise<Task> {
     const changes = toChanges(input);
     if (Object.keys(changes).length === 0) return this.checked(actor, id, options);
+    if (input.dueDate !== undefined || input.recurrence !== undefined)
+      return this.changeFrom(actor, id, options, (row) => ({
+        ...changes,
+        ...recurrenceChanges(row, input),
+      }));
     return this.change(actor, id, changes, options);
   }
 
@@ -171,13 +247,23 @@ export class TaskService {
       priority: input.priority ?? "none",
       tags: input.tags ?? [],
       completed: input.completed ?? false,
+      projectId: input.projectId ?? null,
+      recurrence: input.recurrence ?? null,
     };
-    return this.change(actor, id, toChanges(full), options);
+    return this.changeFrom(actor, id, options, (row) => ({
+      ...toChanges(full),
+      ...recurrenceChanges(row, full),
+    }));
   }
 
   /**
    * Marks a task completed (or, with `completed: false`, pending again). Idempotent: a task already
    * in that state is returned unchanged, its version not bumped.
+   *
+   * A recurring task stays pending instead: its due date moves to the rule's first occurrence
+   * after both the due date and the owner's today (in their time zone), and the date it left is
+   * kept, so that a reopen right after puts it back. When the rule has no further occurrence
+   * (COUNT, UNTIL) the task completes for good.
    * @throws {DomainError} `not_found` (404); `precondition_failed` (412).
    */
   async setCompleted(
@@ -186,7 +272,37 @@ export class TaskService {
     completed: boolean,
     options: WriteOptions = {},
   ): Promise<Task> {
-    return this.change(actor, id, { completed }, options);
+    // A one-off task changes in one statement; a recurring one is read first.
+    const outcome = await this.db.tasks.change(
+      ownerOf(actor),
+      id,
+      { completed },
+      { ifVersion: options.ifMatch, oneOff: true },
+    );
+    if (!outcome) throw notFound(`Task ${id}`);
+    if (outcome.changed || (!outcome.row.recurrence && !outcome.row.previous_due_date))
+      return settled(outcome, options);
+    return this.changeFrom(actor, id, options, async (row): Promise<TaskChanges> => {
+      if (row.completed || !row.recurrence || !row.due_date) {
+        if (completed || !row.previous_due_date) return { completed };
+        return { completed, dueDate: row.previous_due_date, previousDueDate: null };
+      }
+      if (!completed) {
+        // Pending already: undo the last completion, if it moved the due date.
+        return row.previous_due_date
+          ? { dueDate: row.previous_due_date, previousDueDate: null }
+          : { completed };
+      }
+      const next = nextOccurrence(
+        row.recurrence,
+        row.recurrence_start ?? row.due_date,
+        row.due_date,
+        await this.today(actor),
+      );
+      return next
+        ? { dueDate: next, previousDueDate: row.due_date }
+        : { completed: true, previousDueDate: null };
+    });
   }
 
   /**
@@ -198,15 +314,30 @@ export class TaskService {
   }
 
   /**
-   * Undoes a soft delete. Restoring a task that is not deleted returns it unchanged.
+   * Undoes a soft delete. Restoring a task that is not deleted returns it unchanged. A task whose
+   * project has been deleted since comes back in no project (the Inbox): restoring the project
+   * instead brings back the tasks deleted with it.
    * @throws {DomainError} `not_found` (404).
    */
   async restore(actor: Actor, id: number): Promise<Task> {
-    return this.change(actor, id, { removed: false }, {}, true);
+    const task = await this.change(actor, id, { removed: false }, {}, true);
+    if (task.projectId === null || (await this.db.projects.find(ownerOf(actor), task.projectId)))
+      return task;
+    return this.change(actor, id, { projectId: null }, {});
+  }
+
+  /**
+   * The owner's today: the clock's date in their time zone (`YYYY-MM-DD`).
+   * @throws {DomainError} `unauthorized` when the acting user no longer exists.
+   */
+  async today(actor: Actor): Promise<string> {
+    const user = await this.db.users.findById(actor.userId);
+    if (!user) throw unauthorized("This account no longer exists.", "invalid");
+    return todayIn(user.timeZone, this.clock());
   }
 
   private async findLive(actor: Actor, id: number): Promise<TaskRow> {
-    const row = await this.db.tasks.find(actor.userId, id);
+    const row = await this.db.tasks.find(ownerOf(actor), id);
     if (!row) throw notFound(`Task ${id}`);
     return row;
   }
@@ -217,6 +348,34 @@ export class TaskService {
     if (options.ifMatch !== undefined && options.ifMatch !== row.version)
       throw preconditionFailed(row.version);
     return toTask(row);
+  }
+
+  /**
+   * A change that depends on the task as it is: reads it, asks `changesFor` what to write, and
+   * writes that only onto the version read (or `ifMatch`, when given), reading again when another
+   * write landed in between, so the change always rests on the state it was computed from.
+   * @throws {DomainError} `not_found` (404); `precondition_failed` (412) for a stale `ifMatch`, or
+   *   when other writes keep landing between the read and the write.
+   */
+  private async changeFrom(
+    actor: Actor,
+    id: number,
+    options: WriteOptions,
+    changesFor: (row: TaskRow) => TaskChanges | Promise<TaskChanges>,
+  ): Promise<Task> {
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.findLive(actor, id);
+      if (options.ifMatch !== undefined && options.ifMatch !== row.version)
+        throw preconditionFailed(row.version);
+      const changes = await changesFor(row);
+      if (Object.keys(changes).length === 0) return toTask(row);
+      const outcome = await this.apply(actor, id, changes, { ifVersion: row.version });
+      if (!outcome) throw notFound(`Task ${id}`);
+      // Not changed: every value already was as asked (same version), or another write won.
+      if (outcome.changed || outcome.row.version === row.version) return toTask(outcome.row);
+      if (options.ifMatch !== undefined || attempt >= CHANGE_ATTEMPTS)
+        throw preconditionFailed(outcome.row.version);
+    }
   }
 
   /**
@@ -231,15 +390,32 @@ export class TaskService {
     options: WriteOptions,
     includeRemoved = false,
   ): Promise<Task> {
-    const outcome = await this.db.tasks.change(actor.userId, id, changes, {
+    const outcome = await this.apply(actor, id, changes, {
       ifVersion: options.ifMatch,
       includeRemoved,
     });
     if (!outcome) throw notFound(`Task ${id}`);
-    const { row, changed } = outcome;
-    if (!changed && options.ifMatch !== undefined && options.ifMatch !== row.version)
-      throw preconditionFailed(row.version);
-    return toTask(row);
+    return settled(outcome, options);
+  }
+
+  /**
+   * Writes `changes` to task `id` under `condition`. Moving a task into a project checks the
+   * project (422 on `projectId` for one the caller cannot reach) and holds it until the move
+   * commits, so the project cannot be deleted in between.
+   */
+  private async apply(
+    actor: Actor,
+    id: number,
+    changes: TaskChanges,
+    condition: ChangeCondition,
+  ): Promise<TaskChangeOutcome | undefined> {
+    const { projectId } = changes;
+    const write = (tables: Tables) => tables.tasks.change(ownerOf(actor), id, changes, condition);
+    if (projectId === undefined || projectId === null) return write(this.db);
+    return this.db.transaction(async (tables) => {
+      await projectForTask(tables, actor, projectId);
+      return write(tables);
+    });
   }
 
   private page(
@@ -256,6 +432,18 @@ export class TaskService {
   }
 }
 
+/**
+ * The task after a conditional change: as it now is, changed or (every value already was as
+ * asked) untouched.
+ * @throws {DomainError} `precondition_failed` (412) when it was not changed while `ifMatch` names
+ *   another version.
+ */
+function settled({ row, changed }: TaskChangeOutcome, options: WriteOptions): Task {
+  if (!changed && options.ifMatch !== undefined && options.ifMatch !== row.version)
+    throw preconditionFailed(row.version);
+  return toTask(row);
+}
+
 /** Contract fields → the table's values (priority as its number). */
 function toChanges(input: TaskUpdate): TaskChanges {
   const changes: { -readonly [K in keyof TaskChanges]: TaskChanges[K] } = {};
@@ -265,6 +453,7 @@ function toChanges(input: TaskUpdate): TaskChanges {
   if (input.priority !== undefined) changes.priority = PRIORITIES.indexOf(input.priority);
   if (input.tags !== undefined) changes.tags = input.tags;
   if (input.completed !== undefined) changes.completed = input.completed;
+  if (input.projectId !== undefined) changes.projectId = input.projectId;
   return changes;
 }
 
@@ -279,6 +468,7 @@ function toFilter(query: TaskListQuery): TaskFilter {
     dueOnOrBefore: query.dueBefore,
     dueOnOrAfter: query.dueAfter,
     overdue: query.overdue,
+    project: query.project,
   };
 }
 

@@ -1,11 +1,16 @@
-import type { Database } from "@todo/db";
+import type { Database, UserChanges } from "@todo/db";
 import type { User, UserUpdate } from "@todo/contract";
 import { notFound } from "../errors.js";
 import { toUser, type Actor } from "./auth-service.js";
+import { announceRevocation, type SessionCache } from "./session-cache.js";
 
 /** The caller's own profile. */
 export class UserService {
-  constructor(private readonly db: Database) {}
+  /** `sessions`: the cache that forgets a deleted account's sessions (see {@link SessionCache}). */
+  constructor(
+    private readonly db: Database,
+    private readonly sessions?: SessionCache,
+  ) {}
 
   /**
    * The caller's profile.
@@ -18,12 +23,16 @@ export class UserService {
   }
 
   /**
-   * Updates the profile (`name`; `null` clears it).
+   * Updates the profile (`name`, `null` clearing it; `timeZone`, an IANA zone the contract has
+   * validated and canonicalised).
    * @throws {DomainError} `not_found` (404).
    */
   async update(actor: Actor, input: UserUpdate): Promise<User> {
-    if (input.name === undefined) return this.get(actor);
-    const user = await this.db.users.updateName(actor.userId, input.name);
+    const changes = Object.fromEntries(
+      Object.entries(input).filter(([, value]) => value !== undefined),
+    ) as UserChanges;
+    if (Object.keys(changes).length === 0) return this.get(actor);
+    const user = await this.db.users.updateProfile(actor.userId, changes);
     if (!user) throw notFound("Your account");
     return toUser(user);
   }
@@ -33,7 +42,12 @@ export class UserService {
    * @throws {DomainError} `not_found` (404).
    */
   async delete(actor: Actor): Promise<void> {
-    const deleted = await this.db.users.delete(actor.userId);
+    const deleted = await this.db.transaction(async (tx) => {
+      const found = await tx.users.delete(actor.userId);
+      if (found) await announceRevocation(tx, actor.userId);
+      return found;
+    });
     if (!deleted) throw notFound("Your account");
+    this.sessions?.forget(actor.userId);
   }
 }

@@ -8,6 +8,9 @@ import * as idempotencyResponseText from "./20261122000002_idempotency_response_
 import * as tasksDueDateOrder from "./20261122000010_tasks_due_date_order.js";
 import * as tasksTrashOrder from "./20261201000001_tasks_trash_order.js";
 import * as idempotencyResult from "./20261210000001_idempotency_result.js";
+import * as projects from "./20261212000001_projects.js";
+import * as usersTimeZone from "./20261220000001_users_time_zone.js";
+import * as tasksRecurrence from "./20261220000002_tasks_recurrence.js";
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -25,6 +28,9 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> =
   ["20261122000010_tasks_due_date_order", tasksDueDateOrder],
   ["20261201000001_tasks_trash_order", tasksTrashOrder],
   ["20261210000001_idempotency_result", idempotencyResult],
+  ["20261212000001_projects", projects],
+  ["20261220000001_users_time_zone", usersTimeZone],
+  ["20261220000002_tasks_recurrence", tasksRecurrence],
 ];
 
 /** A knex `migrationSource` over {@link MIGRATIONS}. */

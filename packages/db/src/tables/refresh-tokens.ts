@@ -76,8 +76,6 @@ export interface RefreshTokensTable {
   markReplaced(id: string, replacedBy: string): Promise<void>;
   /** Revokes every live token of a session. */
   revokeFamily(familyId: string): Promise<void>;
-  /** Revokes every live token of the session the token with this hash belongs to (logout). */
-  revokeFamilyOf(tokenHash: string): Promise<void>;
   /** Revokes every live token of the user, except those of the session `keepFamilyId`. */
   revokeAllOf(userId: string, keepFamilyId?: string): Promise<void>;
   /**
@@ -102,12 +100,6 @@ export function refreshTokensTable(connection: Connection): RefreshTokensTable {
     },
     async revokeFamily(familyId) {
       await live().where({ family_id: familyId });
-    },
-    async revokeFamilyOf(tokenHash) {
-      await live().whereIn(
-        "family_id",
-        RefreshToken.query(connection.knex).select("family_id").where({ token_hash: tokenHash }),
-      );
     },
     async revokeAllOf(userId, keepFamilyId) {
       const others = live().where({ user_id: userId });

@@ -26,6 +26,20 @@ export interface TaskRow {
   readonly updated_at: Date;
   /** Set while the task is in the trash (soft-deleted). */
   readonly deleted_at: Date | null;
+  /** The owner's project it is in (`projects (user_id, id)`), or null (the "Inbox"). */
+  readonly project_id: number | null;
+  /** Immutable, never reused: how a task is addressed across users. */
+  readonly uid: string;
+  /** The user who created it; null once that account is deleted (or for rows made before). */
+  readonly created_by: string | null;
+  /** True while it is in the trash because its project was deleted (restoring the project brings it back). */
+  readonly deleted_with_project: boolean;
+  /** An RFC 5545 RRULE without DTSTART (`FREQ=WEEKLY;BYDAY=MO`); set only with a due date. */
+  readonly recurrence: string | null;
+  /** The rule's DTSTART: the due date it was set with, so COUNT and INTERVAL count from one day. */
+  readonly recurrence_start: string | null;
+  /** The due date the last completion of a recurring task moved away from (a reopen puts it back). */
+  readonly previous_due_date: string | null;
 }
 
 /** How one list order is served: its sort key, the column a keyset cursor records, its index. */
@@ -36,6 +50,8 @@ export interface TaskOrderDefinition {
   readonly column: keyof TaskRow;
   /** The index `(user_id, key, id)` that returns rows in this order, so no list needs a Sort node. */
   readonly index: string;
+  /** The index `(user_id, project_id, key, id)` that serves the order for one project (or none). */
+  readonly projectIndex: string;
   /** Whether the order lists the trash (index `WHERE deleted_at IS NOT NULL`) or live tasks. */
   readonly removed: boolean;
 }
@@ -43,8 +59,8 @@ export interface TaskOrderDefinition {
 /**
  * Every order a list can take, each next to the index that serves it. The test beside this file
  * checks each index's definition against its key and, on PostgreSQL, EXPLAINs each order and
- * fails on a Sort node or another index. The indexes were made by the migrations named here; a
- * new order needs its index in a new migration.
+ * fails on a Sort node or another index. The indexes were made by the migrations named here (the
+ * per-project ones by 20261212000001_projects); a new order needs its indexes in a new migration.
  *
  * Tasks without a due date sort as if due at `infinity`: last ascending, first descending, under
  * a key that is never null.
@@ -55,26 +71,36 @@ export const TASK_ORDERS = {
     key: "created_at",
     column: "created_at",
     index: "tasks_user_created_at_idx",
+    projectIndex: "tasks_user_project_created_at_idx",
     removed: false,
   },
   updatedAt: {
     key: "updated_at",
     column: "updated_at",
     index: "tasks_user_updated_at_idx",
+    projectIndex: "tasks_user_project_updated_at_idx",
     removed: false,
   },
   priority: {
     key: "priority",
     column: "priority",
     index: "tasks_user_priority_idx",
+    projectIndex: "tasks_user_project_priority_idx",
     removed: false,
   },
-  title: { key: "title", column: "title", index: "tasks_user_title_idx", removed: false },
+  title: {
+    key: "title",
+    column: "title",
+    index: "tasks_user_title_idx",
+    projectIndex: "tasks_user_project_title_idx",
+    removed: false,
+  },
   // 20261122000010_tasks_due_date_order
   dueDate: {
     key: "coalesce(due_date, 'infinity'::date)",
     column: "due_date",
     index: "tasks_user_due_order_idx",
+    projectIndex: "tasks_user_project_due_order_idx",
     removed: false,
   },
   // 20261201000001_tasks_trash_order
@@ -82,6 +108,7 @@ export const TASK_ORDERS = {
     key: "deleted_at",
     column: "deleted_at",
     index: "tasks_user_deleted_at_idx",
+    projectIndex: "tasks_user_project_deleted_at_idx",
     removed: true,
   },
 } as const satisfies Record<string, TaskOrderDefinition>;
@@ -104,8 +131,15 @@ export interface TaskFilter {
   readonly dueOnOrBefore?: string | undefined;
   /** Due on or after this `YYYY-MM-DD` date (inclusive). */
   readonly dueOnOrAfter?: string | undefined;
-  /** `true`: pending and due before today (UTC); `false`: all the others. */
+  /** `true`: pending and due before {@link TaskFilter.today}; `false`: all the others. */
   readonly overdue?: boolean | undefined;
+  /**
+   * One project's tasks (its number), or with `null` the tasks in no project. Undefined: every
+   * project's, except that a list of live tasks leaves out the tasks of archived projects.
+   */
+  readonly project?: number | null | undefined;
+  /** The owner's today (`YYYY-MM-DD` in their time zone), which `overdue` is relative to. */
+  readonly today?: string | undefined;
 }
 
 /** One page of a list: its order, its size, and where it starts (a keyset position or an offset). */
@@ -128,6 +162,11 @@ export interface NewTask {
   readonly priority: number;
   readonly tags: readonly string[];
   readonly completed: boolean;
+  /** The owner's project to put it in, or null. The caller checks that it is live. */
+  readonly projectId: number | null;
+  /** A normalised RRULE, with `recurrenceStart` (its DTSTART, a due date). */
+  readonly recurrence?: string | null | undefined;
+  readonly recurrenceStart?: string | null | undefined;
 }
 
 /** Values to change; absent fields stay as they are. */
@@ -141,6 +180,11 @@ export interface TaskChanges {
   readonly completed?: boolean | undefined;
   /** `true` moves the task to the trash (`deleted_at` = now), `false` restores it. */
   readonly removed?: boolean | undefined;
+  /** Moves it to the owner's project with this number, or with null out of any. */
+  readonly projectId?: number | null | undefined;
+  readonly recurrence?: string | null | undefined;
+  readonly recurrenceStart?: string | null | undefined;
+  readonly previousDueDate?: string | null | undefined;
 }
 
 /** What {@link TasksTable.change} may touch. */
@@ -149,6 +193,11 @@ export interface ChangeCondition {
   readonly ifVersion?: number | undefined;
   /** Find the task in the trash too (restore); by default only live tasks are found. */
   readonly includeRemoved?: boolean | undefined;
+  /**
+   * Change only a one-off task: not recurring, with no completion to undo. What completing a
+   * recurring task writes depends on its rule, which the core reads first.
+   */
+  readonly oneOff?: boolean | undefined;
 }
 
 /** The task after {@link TasksTable.change}, and whether the change was applied. */
@@ -166,14 +215,16 @@ export const taskStatements = {
   /**
    * Inserts a task numbered with the owner's next number, taken from `users.task_seq` (the tasks'
    * counter) in the same statement, so concurrent creates never collide and numbers are never
-   * reused. No row when the owner does not exist.
+   * reused. No row when the owner does not exist. The owner is its creator.
    */
   create(ownerId: string, task: NewTask): Statement<TaskRow> {
     return sql(
       `WITH seq AS (UPDATE users SET task_seq = task_seq + 1 WHERE id = $1::uuid RETURNING task_seq)
-       INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags)
+       INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags,
+                          project_id, created_by, recurrence, recurrence_start)
        SELECT $1::uuid, seq.task_seq, $2::text, $3::text, $4::boolean,
-              CASE WHEN $4::boolean THEN now() END, $5::date, $6::smallint, $7::text[]
+              CASE WHEN $4::boolean THEN now() END, $5::date, $6::smallint, $7::text[],
+              $8::integer, $1::uuid, $9::text, $10::date
        FROM seq
        RETURNING *`,
       [
@@ -184,6 +235,9 @@ export const taskStatements = {
         task.dueDate,
         task.priority,
         task.tags,
+        task.projectId,
+        task.recurrence ?? null,
+        task.recurrenceStart ?? null,
       ],
     );
   },
@@ -288,6 +342,41 @@ export const taskStatements = {
   ofOwner(ownerId: string): Statement<TaskRow> {
     return sql("SELECT * FROM tasks WHERE user_id = $1 ORDER BY id", [ownerId]);
   },
+
+  /**
+   * Moves the live tasks of the owner's project to the trash, marked as removed with it
+   * (`deleted_with_project`), so that {@link taskStatements.restoreWithProject} brings back
+   * exactly these. One statement; run it in the transaction that deletes the project.
+   */
+  removeWithProject(ownerId: string, projectId: number): Statement<never> {
+    return sql(
+      `UPDATE tasks SET deleted_at = now(), deleted_with_project = true, version = version + 1, updated_at = now()
+       WHERE user_id = $1 AND project_id = $2 AND deleted_at IS NULL`,
+      [ownerId, projectId],
+    );
+  },
+
+  /** Restores the tasks of the owner's project that were removed with it, and only those. */
+  restoreWithProject(ownerId: string, projectId: number): Statement<never> {
+    return sql(
+      `UPDATE tasks SET deleted_at = NULL, deleted_with_project = false, version = version + 1, updated_at = now()
+       WHERE user_id = $1 AND project_id = $2 AND deleted_at IS NOT NULL AND deleted_with_project`,
+      [ownerId, projectId],
+    );
+  },
+
+  /** The number of live, pending tasks in each of the owner's projects named (absent: none). */
+  openCounts(
+    ownerId: string,
+    projectIds: readonly number[],
+  ): Statement<{ project_id: number; count: number }> {
+    return sql(
+      `SELECT project_id, count(*)::int AS count FROM tasks
+       WHERE user_id = $1 AND project_id = ANY ($2::integer[]) AND deleted_at IS NULL AND NOT completed
+       GROUP BY project_id`,
+      [ownerId, [...projectIds]],
+    );
+  },
 };
 
 /** The one way to reach the `tasks` table. Every method is scoped to the owner it names. */
@@ -315,6 +404,12 @@ export interface TasksTable {
   ): Promise<TaskChangeOutcome | undefined>;
   /** Every task of the owner, removed ones included, by id. */
   ofOwner(ownerId: string): Promise<TaskRow[]>;
+  /** See {@link taskStatements.removeWithProject}; resolves to the number of tasks removed. */
+  removeWithProject(ownerId: string, projectId: number): Promise<number>;
+  /** See {@link taskStatements.restoreWithProject}; resolves to the number of tasks restored. */
+  restoreWithProject(ownerId: string, projectId: number): Promise<number>;
+  /** Live pending tasks per project: a map from each project named to its count (0 included). */
+  openCounts(ownerId: string, projectIds: readonly number[]): Promise<Map<number, number>>;
 }
 
 /** The `tasks` table over `connection`. */
@@ -335,6 +430,17 @@ export function tasksTable(connection: Connection): TasksTable {
       return { row, changed };
     },
     ofOwner: (ownerId) => connection.rows(taskStatements.ofOwner(ownerId)),
+    removeWithProject: (ownerId, projectId) =>
+      connection.affected(taskStatements.removeWithProject(ownerId, projectId)),
+    restoreWithProject: (ownerId, projectId) =>
+      connection.affected(taskStatements.restoreWithProject(ownerId, projectId)),
+    async openCounts(ownerId, projectIds) {
+      const counts = new Map(projectIds.map((id) => [id, 0]));
+      if (projectIds.length === 0) return counts;
+      for (const row of await connection.rows(taskStatements.openCounts(ownerId, projectIds)))
+        counts.set(row.project_id, row.count);
+      return counts;
+    },
   };
 }
 
@@ -363,6 +469,12 @@ function assignments(
   if (changes.dueDate !== undefined) plain("due_date", changes.dueDate, "date");
   if (changes.priority !== undefined) plain("priority", changes.priority, "smallint");
   if (changes.tags !== undefined) plain("tags", changes.tags, "text[]");
+  if (changes.projectId !== undefined) plain("project_id", changes.projectId, "integer");
+  if (changes.recurrence !== undefined) plain("recurrence", changes.recurrence, "text");
+  if (changes.recurrenceStart !== undefined)
+    plain("recurrence_start", changes.recurrenceStart, "date");
+  if (changes.previousDueDate !== undefined)
+    plain("previous_due_date", changes.previousDueDate, "date");
   if (changes.completed !== undefined) {
     const completed = param(changes.completed, "boolean");
     sets.push(
@@ -374,21 +486,25 @@ function assignments(
   }
   if (changes.removed !== undefined) {
     const removed = param(changes.removed, "boolean");
-    sets.push(`deleted_at = CASE WHEN ${removed} THEN now() END`);
+    // Removed or restored on its own, a task no longer follows its project's deletion.
+    sets.push(`deleted_at = CASE WHEN ${removed} THEN now() END`, "deleted_with_project = false");
     differs.push(`(${current}.deleted_at IS NOT NULL) IS DISTINCT FROM ${removed}`);
   }
   if (sets.length === 0) throw new Error("a task change needs at least one value");
   const version =
-    condition.ifVersion === undefined
+    (condition.ifVersion === undefined
       ? ""
-      : ` AND ${current}.version = ${param(condition.ifVersion, "integer")}`;
+      : ` AND ${current}.version = ${param(condition.ifVersion, "integer")}`) +
+    (condition.oneOff
+      ? ` AND ${current}.recurrence IS NULL AND ${current}.previous_due_date IS NULL`
+      : "");
   return { values, sets: sets.join(", "), differs: differs.join(" OR "), version };
 }
 
-/** "Today" for `overdue` is the UTC date, whatever the session's time zone (as the contract says). */
-const TODAY_UTC = "(now() AT TIME ZONE 'UTC')::date";
-
-/** The owner's tasks that `filter` covers, as a query to order or count. */
+/**
+ * The owner's tasks that `filter` covers, as a query to order or count.
+ * @throws {Error} for `overdue` without `today`: the database's clock and zone are not the owner's.
+ */
 function filtered(ownerId: string, filter: TaskFilter) {
   const query = builder("tasks").where("user_id", ownerId);
   if (filter.removed) void query.whereNotNull("deleted_at");
@@ -405,9 +521,21 @@ function filtered(ownerId: string, filter: TaskFilter) {
   if (filter.priority !== undefined) void query.where("priority", filter.priority);
   if (filter.dueOnOrBefore) void query.where("due_date", "<=", filter.dueOnOrBefore);
   if (filter.dueOnOrAfter) void query.where("due_date", ">=", filter.dueOnOrAfter);
-  if (filter.overdue === true)
-    void query.whereRaw(`due_date < ${TODAY_UTC}`).where("completed", false);
-  if (filter.overdue === false)
-    void query.whereRaw(`(due_date IS NULL OR due_date >= ${TODAY_UTC} OR completed)`);
+  if (filter.overdue !== undefined) {
+    const { today } = filter;
+    if (today === undefined) throw new Error("overdue is relative to the owner's today");
+    if (filter.overdue) void query.where("due_date", "<", today).where("completed", false);
+    else void query.whereRaw("(due_date IS NULL OR due_date >= ?::date OR completed)", [today]);
+  }
+  if (filter.project === null) void query.whereNull("project_id");
+  else if (filter.project !== undefined) void query.where("project_id", filter.project);
+  else if (!filter.removed) {
+    // Archived projects' tasks stay out of lists that name no project. The archived projects are
+    // read once (an InitPlan), so the scan keeps its index order and the test is a plain filter.
+    void query.whereRaw(
+      `(project_id IS NULL OR project_id <> ALL (ARRAY(SELECT id FROM projects WHERE user_id = ? AND archived_at IS NOT NULL)))`,
+      [ownerId],
+    );
+  }
   return query;
 }

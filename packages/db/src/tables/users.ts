@@ -15,6 +15,8 @@ export interface UserRow {
   readonly passwordHash: string | null;
   readonly externalIssuer: string | null;
   readonly externalSubject: string | null;
+  /** The IANA time zone "today" is computed in (`UTC` by default). */
+  readonly timeZone: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -30,6 +32,7 @@ export interface UserRecord {
   readonly password_hash: string | null;
   readonly external_issuer: string | null;
   readonly external_subject: string | null;
+  readonly time_zone: string;
   /** The tasks' counter (see the tasks module), a bigint as text. */
   readonly task_seq: string;
   readonly created_at: Date;
@@ -44,6 +47,15 @@ export interface NewUser {
   /** The identity provider's `iss` and `sub`, for a user it vouches for. */
   readonly externalIssuer?: string | null | undefined;
   readonly externalSubject?: string | null | undefined;
+  /** An IANA time zone, already validated; absent: `UTC`. */
+  readonly timeZone?: string | undefined;
+}
+
+/** Profile values to change; absent fields stay as they are. */
+export interface UserChanges {
+  readonly name?: string | null | undefined;
+  /** An IANA time zone, already validated. */
+  readonly timeZone?: string | undefined;
 }
 
 class User extends BaseModel implements UserRow {
@@ -55,6 +67,7 @@ class User extends BaseModel implements UserRow {
   passwordHash!: string | null;
   externalIssuer!: string | null;
   externalSubject!: string | null;
+  timeZone!: string;
   createdAt!: Date;
   updatedAt!: Date;
 }
@@ -82,8 +95,8 @@ export interface UsersTable {
   findByEmail(email: string): Promise<UserRow | undefined>;
   /** The user an identity provider's `(iss, sub)` was provisioned as. */
   findByExternalIdentity(issuer: string, subject: string): Promise<UserRow | undefined>;
-  /** Sets the display name; `undefined` when there is no such user. */
-  updateName(id: string, name: string | null): Promise<UserRow | undefined>;
+  /** Changes the profile (display name, time zone); `undefined` when there is no such user. */
+  updateProfile(id: string, changes: UserChanges): Promise<UserRow | undefined>;
   /** Sets the password hash; false when there is no such user. */
   updatePasswordHash(id: string, passwordHash: string): Promise<boolean>;
   /** Deletes the account; its tasks, sessions and idempotency keys go with it (ON DELETE CASCADE). */
@@ -100,8 +113,13 @@ export function usersTable(connection: Connection): UsersTable {
     findByEmail: async (email) => await byEmail(knex, email),
     findByExternalIdentity: async (issuer, subject) =>
       await users().findOne({ external_issuer: issuer, external_subject: subject }),
-    updateName: async (id, name) =>
-      (await users().where({ id }).patch({ name, updatedAt: new Date() }).returning("*"))[0],
+    updateProfile: async (id, changes) =>
+      (
+        await users()
+          .where({ id })
+          .patch({ ...changes, updatedAt: new Date() })
+          .returning("*")
+      )[0],
     updatePasswordHash: async (id, passwordHash) =>
       (await users().findById(id).patch({ passwordHash, updatedAt: new Date() })) > 0,
     // A fixed statement: knex-pglite reports a builder's DELETE count as the driver's result object.
