@@ -26,7 +26,8 @@ import {
  *
  * A request no operation takes is 404 `not_found`, or, on a path that exists, 405
  * `method_not_allowed` with `Allow` (RFC 9110 §15.5.6); `OPTIONS` on such a path is 204 with
- * `Allow` (RFC 9110 §9.3.7).
+ * `Allow` (RFC 9110 §9.3.7). A path an operation names literally (`/tasks/quick`) is that
+ * resource alone, never also the `{id}` of a pattern beside it (`/tasks/{id}`).
  */
 export function operationRoutes(
   deps: AppDeps,
@@ -55,22 +56,38 @@ export function operationRoutes(
     router[operation.method](routerPath(operation.path), ...chain);
   }
 
-  const unmatched: Middleware<AppState> = (ctx) => {
-    const allowed = [
-      ...new Set(router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods)),
-    ];
-    if (allowed.length === 0) throw new DomainError("not_found", "There is no such resource.");
-    ctx.set("Allow", allowed.join(", "));
-    if (ctx.method === "OPTIONS") {
-      ctx.status = 204;
-      return;
-    }
-    throw new DomainError(
-      "method_not_allowed",
-      `${ctx.method} is not allowed on this resource; it allows ${allowed.join(", ")}.`,
-    );
+  /** The methods of each path named without parameters. */
+  const literal = new Map<string, string[]>();
+  for (const { path, method } of operations) {
+    if (path.includes("{")) continue;
+    const methods = literal.get(path) ?? [];
+    methods.push(...(method === "get" ? ["HEAD", "GET"] : [method.toUpperCase()]));
+    literal.set(path, methods);
+  }
+  const literalPaths: Middleware<AppState> = (ctx, next) => {
+    const methods = literal.get(ctx.path);
+    return !methods || methods.includes(ctx.method) ? next() : notAllowed(ctx, methods);
   };
-  return [router.routes() as Middleware<AppState>, unmatched];
+
+  const unmatched: Middleware<AppState> = (ctx) =>
+    notAllowed(ctx, [
+      ...new Set(router.match(ctx.path, ctx.method).path.flatMap((layer) => layer.methods)),
+    ]);
+  return [literalPaths, router.routes() as Middleware<AppState>, unmatched];
+}
+
+/** Answers a request for a method the path does not take: 405 with `Allow`, or 404 with none. */
+function notAllowed(ctx: AppContext, allowed: readonly string[]): void {
+  if (allowed.length === 0) throw new DomainError("not_found", "There is no such resource.");
+  ctx.set("Allow", allowed.join(", "));
+  if (ctx.method === "OPTIONS") {
+    ctx.status = 204;
+    return;
+  }
+  throw new DomainError(
+    "method_not_allowed",
+    `${ctx.method} is not allowed on this resource; it allows ${allowed.join(", ")}.`,
+  );
 }
 
 /** The parsed parts of a request, typed per operation by {@link defineOperation}. */

@@ -1,20 +1,15 @@
 /**
- * Due dates as people type them: `YYYY-MM-DD`, `today`, `tomorrow`, `yesterday`, a weekday name
- * (`friday`, `fri`: the next one after today), or an offset `+3d`, `+2w`, `+1m`. Calendar
- * arithmetic is date-fns's; everything is in the local time zone, since a due date has none.
+ * Dates on the command line: what `--due` and every other date option read (the contract's date
+ * reader, chrono-node, the same code as the API's quick add), and how dates and times are shown.
+ * The reader is loaded only by a run that reads a date.
  */
 // Per-function entry points, and the locale-free ones (lightFormat, parseISO): `format` and
 // `parse` would bring date-fns's locale machinery into every `todo list`.
-import { addDays } from "date-fns/addDays";
-import { addMonths } from "date-fns/addMonths";
-import { addWeeks } from "date-fns/addWeeks";
-import { isValid } from "date-fns/isValid";
 import { lightFormat } from "date-fns/lightFormat";
-import { nextDay } from "date-fns/nextDay";
 import { parseISO } from "date-fns/parseISO";
-import type { Day } from "date-fns";
 import { UsageError } from "./errors.js";
 import { printable } from "./text.js";
+import { localTimeZone } from "./zone.js";
 
 const WEEKDAYS = [
   "sunday",
@@ -26,8 +21,12 @@ const WEEKDAYS = [
   "saturday",
 ] as const;
 
-/** The words and forms {@link parseDueDate} accepts, for help texts and shell completion. */
+/** Date words offered by shell completion (the reader takes far more: `next friday`, `dec 5`…). */
 export const DATE_WORDS = ["today", "tomorrow", "yesterday", ...WEEKDAYS] as const;
+
+/** What a date option reads, as the examples in its help and its error. */
+export const DATE_EXAMPLES =
+  "2027-01-31, today, tomorrow, friday, next monday, dec 5, in 3 days, +3d";
 
 /** `date` as `YYYY-MM-DD` in the local time zone. */
 export function toIsoDate(date: Date): string {
@@ -40,28 +39,20 @@ export function toLocalMinute(timestamp: string): string {
 }
 
 /**
- * Turns what the user typed into a `YYYY-MM-DD` date, relative to `now`.
- * @throws {UsageError} for anything else, including dates that do not exist (`2026-02-30`).
+ * Reads what the user typed for `option` as a `YYYY-MM-DD` date, relative to `now` on this
+ * machine's calendar, the way quick add reads dates.
+ * @throws {UsageError} for anything that is not one date (`someday`, `May`, `2026-02-30`).
  */
-export function parseDueDate(input: string, now: Date = new Date()): string {
-  const text = input.trim().toLowerCase();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    // parseISO refuses days a month does not have (2026-02-30) with an invalid date.
-    const date = parseISO(text);
-    if (isValid(date) && !text.startsWith("0000")) return toIsoDate(date);
-  }
-  if (text === "today") return toIsoDate(now);
-  if (text === "tomorrow") return toIsoDate(addDays(now, 1));
-  if (text === "yesterday") return toIsoDate(addDays(now, -1));
-  const weekday = WEEKDAYS.findIndex((day) => text.length >= 3 && day.startsWith(text));
-  if (weekday >= 0) return toIsoDate(nextDay(now, weekday as Day));
-  const offset = /^\+(\d{1,4})([dwm])$/.exec(text);
-  if (offset) {
-    const amount = Number(offset[1]);
-    const add = offset[2] === "d" ? addDays : offset[2] === "w" ? addWeeks : addMonths;
-    return toIsoDate(add(now, amount));
-  }
-  throw new UsageError(
-    `"${printable(input)}" is not a date; use YYYY-MM-DD, today, tomorrow, a weekday such as friday, or an offset such as +3d.`,
-  );
+export async function readDueDate(
+  input: string,
+  option = "--due",
+  now: Date = new Date(),
+): Promise<string> {
+  const { readDate, todayIn } = await import("@todo/contract");
+  const date = await readDate(input, todayIn(localTimeZone(), now));
+  if (date === undefined)
+    throw new UsageError(
+      `${option} "${printable(input)}" is not a date; use a date such as ${DATE_EXAMPLES}.`,
+    );
+  return date;
 }

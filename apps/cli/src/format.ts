@@ -191,6 +191,7 @@ export function renderTask(task: Task, output: Output, today: string): string {
     `${label("Status")}${status(task, today)}${task.completedAt ? ` (${task.completedAt})` : ""}`,
     `${label("Priority")}${task.priority}`,
     `${label("Due")}${task.dueDate ?? "-"}`,
+    ...(task.recurrenceText ? [`${label("Repeats")}${printable(task.recurrenceText)}`] : []),
     `${label("Tags")}${task.tags.length ? tagsOf(task) : "-"}`,
     `${label("Created")}${task.createdAt}`,
     `${label("Updated")}${task.updatedAt} (version ${task.version})`,

@@ -68,7 +68,7 @@ describe("add, show and list", () => {
     expect(added).toMatchObject({
       code: 0,
       stderr: "",
-      stdout: `Added task 1 "Buy oat milk" (due ${inDays(1)}).\n`,
+      stdout: `Added task 1 "Buy oat milk" (due ${inDays(1)}, #home, #errands).\n`,
     });
 
     const task = Task.strict().parse(await json(user, ["show", "1"]));
@@ -310,7 +310,8 @@ describe("changing tasks", () => {
     const nothing = await user.todo(["edit", "1"]);
     expect(nothing).toMatchObject({
       code: 2,
-      stderr: "Nothing to change; pass --title, -d, --due, --no-due, -p, -t or --untag.\n",
+      stderr:
+        "Nothing to change; pass --title, -d, --due, --no-due, --every, --recurrence, --no-recurrence, -p, -t or --untag.\n",
     });
     await user.cleanup();
   });
@@ -384,7 +385,7 @@ describe("text from the API on a terminal", () => {
     const added = await user.todo(["add", title, "-d", description, "-t", "x\u001b[1m"]);
     expect(added.code, added.stderr).toBe(0);
     const shownTitle = "red \\x1b[31mALERT\\x1b[0m\\nsecond line \\u202eevil";
-    expect(added.stdout).toBe(`Added task 1 "${shownTitle}".\n`);
+    expect(added.stdout).toBe(`Added task 1 "${shownTitle}" (#x\\x1b[1m).\n`);
 
     // eslint-disable-next-line no-control-regex -- looking for control characters is the point
     const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -461,7 +462,7 @@ describe("errors", () => {
       ["list", "--sort", "size"],
       ["done", "1", "abc"],
       ["show", "0"],
-      ["edit", "1", "--due", "next year"],
+      ["edit", "1", "--due", "whenever"],
       ["frobnicate"],
     ]) {
       const result = await user.todo(args);
@@ -470,7 +471,7 @@ describe("errors", () => {
       expect(result.stderr, args.join(" ")).not.toBe("");
     }
     expect((await user.todo(["add", "x", "--due", "someday"])).stderr).toBe(
-      '"someday" is not a date; use YYYY-MM-DD, today, tomorrow, a weekday such as friday, or an offset such as +3d.\n',
+      '--due "someday" is not a date; use a date such as 2027-01-31, today, tomorrow, friday, next monday, dec 5, in 3 days, +3d.\n',
     );
     expect(TaskList.parse(await json(user, ["list", "--all"])).data).toEqual([]);
     await user.cleanup();
@@ -509,13 +510,13 @@ describe("add over a flaky network", () => {
   let dropped = 0;
 
   beforeAll(async () => {
-    // A TCP proxy that forwards the first `POST /api/v1/tasks` to the API, lets the API create the
+    // A TCP proxy that forwards the first `POST /api/v1/tasks/quick` to the API, lets the API create the
     // task, then cuts the connection before the answer arrives: the CLI sees a network error.
     proxy = createServer((client: Socket) => {
       const upstream = connect(Number(new URL(api.url).port), "127.0.0.1");
       let cut = false;
       client.on("data", (chunk) => {
-        if (dropped === 0 && chunk.toString("latin1").startsWith("POST /api/v1/tasks ")) {
+        if (dropped === 0 && chunk.toString("latin1").startsWith("POST /api/v1/tasks/quick ")) {
           dropped++;
           cut = true;
         }

@@ -133,7 +133,8 @@ export function eachTask<T>(
 
 /**
  * `todo done` and `todo undo`: completes (or reopens) a task unless it already is, and says which;
- * `--json` gives the task as it now is.
+ * `--json` gives the task as it now is. A recurring task stays pending when done, due on its next
+ * date; `undo` right after puts its date back, so it is always sent for a recurring task.
  */
 export function setCompleted(completed: boolean): TaskChange<Outcome> {
   return {
@@ -141,16 +142,20 @@ export function setCompleted(completed: boolean): TaskChange<Outcome> {
       changeUnlessAlready(
         id,
         () => context.client.getTask(id),
-        (task) => task.completed === completed,
+        (task) => task.completed === completed && !(task.recurrence && !task.completed),
         (task) =>
           completed
             ? context.client.completeTask(id, { ifMatch: task.version })
             : context.client.reopenTask(id, { ifMatch: task.version }),
       ),
-    describe: ({ task, changed }) =>
-      changed
-        ? `${completed ? "Completed" : "Reopened"} ${taskLabel(task)}.`
-        : `Task ${task.id} was already ${completed ? "done" : "pending"}.`,
+    describe: ({ task, changed }) => {
+      if (!changed) return `Task ${task.id} was already ${completed ? "done" : "pending"}.`;
+      if (task.recurrence && !task.completed)
+        return completed
+          ? `Completed ${taskLabel(task)}; it repeats ${printable(task.recurrenceText ?? "")}, next due ${task.dueDate}.`
+          : `Reopened ${taskLabel(task)}; due ${task.dueDate} again.`;
+      return `${completed ? "Completed" : "Reopened"} ${taskLabel(task)}.`;
+    },
     toJson: (outcome) => outcome.task,
   };
 }

@@ -6,6 +6,9 @@ import type {
   AuthSession,
   PasswordChange,
   Problem,
+  QuickAddParse,
+  QuickAddRequest,
+  QuickAddResult,
   SignupRequest,
   LoginRequest,
   Task,
@@ -233,6 +236,11 @@ export function createClient(options: ClientOptions) {
     getTask: (id: number) => send<Task>("GET", `/tasks/${id}`),
     createTask: (input: TaskCreate, request: RequestOptions = {}) =>
       send<Task>("POST", "/tasks", input, request),
+    /** Creates the task a line of words describes, and says what it understood. */
+    quickAddTask: (input: QuickAddRequest, request: RequestOptions = {}) =>
+      send<QuickAddResult>("POST", "/tasks/quick", input, request),
+    /** What a line of words would create; creates nothing. */
+    parseQuickAdd: (input: QuickAddRequest) => send<QuickAddParse>("POST", "/tasks/parse", input),
     updateTask: (id: number, input: TaskUpdate, request: RequestOptions = {}) =>
       send<Task>("PATCH", `/tasks/${id}`, input, request),
     replaceTask: (id: number, input: TaskReplace, request: RequestOptions = {}) =>

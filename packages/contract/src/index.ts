@@ -4,8 +4,10 @@
  */
 export * from "./common.js";
 export * from "./dates.js";
+export * from "./recurrence-phrases.js";
 export * from "./auth.js";
 export * from "./tasks.js";
+export * from "./quick-add.js";
 export * from "./projects.js";
 export * from "./health.js";
 export * from "./http.js";

@@ -29,6 +29,15 @@ export async function projectFor(
   return row;
 }
 
+/** The live project `actor` may reach (today: their own) called `name`, whatever the case. */
+export async function projectNamed(
+  tables: Tables,
+  actor: Actor,
+  name: string,
+): Promise<ProjectRow | undefined> {
+  return tables.projects.named(ownerOf(actor), name);
+}
+
 /**
  * Checks that a task of `actor` may be put into project `id` (live; archived ones too), and holds
  * the project (a share lock) until the transaction that writes the task ends, so it cannot be

@@ -12,6 +12,8 @@ export {
 export { ARGON2_OPTIONS, AuthService, toUser } from "./services/auth-service.js";
 export type { Actor, AuthServiceDeps, ExternalTokenVerifier } from "./services/auth-service.js";
 export { TaskService, toTask } from "./services/task-service.js";
+export { parseQuickAdd, projectsIn } from "./quick-add.js";
+export type { ProjectResolver, QuickAddParts } from "./quick-add.js";
 export { ProjectService, toProject } from "./services/project-service.js";
 export { ownerOf } from "./access.js";
 export type { Clock, WriteOptions } from "./services/task-service.js";

@@ -1,6 +1,7 @@
 import type { Operation } from "../operation.js";
 import { authOperations } from "./auth.js";
 import { docsOperations } from "./docs.js";
+import { quickAddOperations } from "./quick-add.js";
 import { serviceOperations } from "./service.js";
 import { taskOperations } from "./tasks.js";
 import { userOperations } from "./users.js";
@@ -13,6 +14,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...authOperations,
   ...userOperations,
   ...taskOperations,
+  ...quickAddOperations,
   ...serviceOperations,
   ...docsOperations,
 ];

@@ -1,55 +1,96 @@
 import { Option, type Command } from "commander";
-import type { TaskCreate } from "@todo/contract";
+import type { QuickAddParse, Task, TaskCreate } from "@todo/contract";
 import { commandAction } from "../action.js";
-import { parseDueDate } from "../dates.js";
+import { DATE_EXAMPLES, readDueDate } from "../dates.js";
 import { taskLabel } from "../format.js";
 import { PRIORITY_CHOICES, collect, type CommonOptionValues } from "../options.js";
+import { readRecurrence } from "../recurrence.js";
 import { createOnce } from "../retry.js";
+import { printable } from "../text.js";
 
 interface AddOptions extends CommonOptionValues {
   description?: string;
   due?: string;
   priority?: (typeof PRIORITY_CHOICES)[number];
   tag?: string[];
+  literal?: boolean;
+  every?: string;
+  recurrence?: string;
 }
 
 /** Attempts for one `add` when the network fails; each retry reuses the idempotency key. */
 const NETWORK_ATTEMPTS = 3;
 
+/** What `add` says it understood: `(due 2027-01-01, every month on the 1st, +bills, #home)`. */
+function understood(task: Task, parsed?: Pick<QuickAddParse, "project">): string {
+  const parts = [
+    task.dueDate && `due ${task.dueDate}`,
+    task.recurrenceText && printable(task.recurrenceText),
+    parsed?.project && `+${printable(parsed.project)}`,
+    ...task.tags.map((tag) => `#${printable(tag)}`),
+  ].filter(Boolean);
+  return parts.length ? ` (${parts.join(", ")})` : "";
+}
+
 /**
- * `todo add <title...>`: creates a task. The request carries an `Idempotency-Key`, and a network
- * failure is retried with the same key, so a retry never makes a second task. The API checks the
- * input against the contract (its 422 becomes a usage error): loading zod here would cost every
- * `add` more than the check is worth.
+ * `todo add <words...>`: creates a task from words, read by the API's quick add (`Pay rent every
+ * month on the 1st +bills #home !high`), or with `--literal` taken as the title as typed. Options
+ * win over the words. The request carries an `Idempotency-Key`, and a network failure is
+ * retried with the same key, so a retry never makes a second task. The API checks the input
+ * against the contract (its 422 becomes a usage error).
  */
 export function registerAddCommand(program: Command): void {
   program
     .command("add")
     .description("add a task; the title may be several words")
-    .argument("<title...>", "the task's title")
+    .argument(
+      "<title...>",
+      'the task in words: a title, and a date, a recurrence ("every monday"), #tags, +project, !low|!medium|!high; "quoted text" stays as typed',
+    )
+    .option("--literal", "take the words as the title exactly as typed, reading nothing in them")
     .option("-d, --description <text>", "a longer description")
-    .option("--due <date>", "due date: YYYY-MM-DD, today, tomorrow, a weekday, +3d")
+    .option("--due <date>", `due date: ${DATE_EXAMPLES}`)
     .addOption(new Option("-p, --priority <priority>", "priority").choices(PRIORITY_CHOICES))
     .option("-t, --tag <tag>", "a tag (repeat for several)", collect)
-    .addHelpText("after", "\n--json prints the created task.")
+    .option("--every <phrase>", "repeat: day, weekday, monday, 2 weeks, month on the 15th, year…")
+    .option("--recurrence <rule>", "repeat by an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ todo add Pay rent every month on the 1st #home !high
+  $ todo add Call mom next friday
+  $ todo add --literal Read 1984 tomorrow
+
+--json prints the created task.`,
+    )
     .action(
       commandAction("login", async (context, options: AddOptions, words: string[]) => {
-        const input: TaskCreate = {
-          title: words.join(" "),
+        const text = words.join(" ");
+        const recurrence = await readRecurrence(options);
+        const fields: Omit<TaskCreate, "title"> = {
           ...(options.description !== undefined ? { description: options.description } : {}),
-          ...(options.due !== undefined ? { dueDate: parseDueDate(options.due) } : {}),
+          ...(options.due !== undefined ? { dueDate: await readDueDate(options.due) } : {}),
           ...(options.priority ? { priority: options.priority } : {}),
           ...(options.tag ? { tags: options.tag } : {}),
+          ...(recurrence !== undefined ? { recurrence } : {}),
         };
-        const task = await createOnce(
-          (idempotencyKey) => context.client.createTask(input, { idempotencyKey }),
-          NETWORK_ATTEMPTS,
-        );
+        const { task, parsed } = options.literal
+          ? {
+              task: await createOnce(
+                (idempotencyKey) =>
+                  context.client.createTask({ title: text, ...fields }, { idempotencyKey }),
+                NETWORK_ATTEMPTS,
+              ),
+              parsed: undefined,
+            }
+          : await createOnce(
+              (idempotencyKey) =>
+                context.client.quickAddTask({ text, ...fields }, { idempotencyKey }),
+              NETWORK_ATTEMPTS,
+            );
         if (context.output.json) context.output.printJson(task);
-        else
-          context.output.message(
-            `Added ${taskLabel(task)}${task.dueDate ? ` (due ${task.dueDate})` : ""}.`,
-          );
+        else context.output.message(`Added ${taskLabel(task)}${understood(task, parsed)}.`);
       }),
     );
 }

@@ -1,14 +1,15 @@
 import { Option, type Command } from "commander";
 import type { Task, TaskUpdate } from "@todo/contract";
 import { commandAction } from "../action.js";
-import { parseDueDate } from "../dates.js";
+import { DATE_EXAMPLES, readDueDate } from "../dates.js";
 import { UsageError, fieldProblems, invalidInput } from "../errors.js";
 import { taskLabel } from "../format.js";
 import { PRIORITY_CHOICES, collect, type CommonOptionValues } from "../options.js";
+import { readRecurrence, type RecurrenceOptions } from "../recurrence.js";
 import { changeUnlessAlready, onTask, parseTaskId } from "../tasks.js";
 import { printable } from "../text.js";
 
-interface EditOptions extends CommonOptionValues {
+interface EditOptions extends CommonOptionValues, RecurrenceOptions {
   title?: string;
   description?: string;
   /** A date string, or `false` for `--no-due`. */
@@ -39,7 +40,7 @@ function patchFor(task: Task, asked: Asked): TaskUpdate {
 
 /** Why asking for `asked` changes nothing on `task`, such as `it has no tag nosuch`. */
 function whyUnchanged(task: Task, asked: Asked): string {
-  const { title, description, dueDate, priority } = asked.fields;
+  const { title, description, dueDate, priority, recurrence } = asked.fields;
   const reasons = [
     title !== undefined && `its title is already "${printable(title)}"`,
     description !== undefined &&
@@ -47,6 +48,10 @@ function whyUnchanged(task: Task, asked: Asked): string {
     dueDate !== undefined &&
       (dueDate === null ? "it has no due date" : `it is already due ${dueDate}`),
     priority !== undefined && `its priority is already ${priority}`,
+    recurrence !== undefined &&
+      (recurrence === null
+        ? "it does not repeat"
+        : `it already repeats ${printable(task.recurrenceText ?? recurrence)}`),
     ...asked.tag.map((tag) => `it already has tag ${printable(tag)}`),
     ...asked.untag.map((tag) => `it has no tag ${printable(tag)}`),
   ].filter((reason): reason is string => Boolean(reason));
@@ -62,12 +67,15 @@ function whyUnchanged(task: Task, asked: Asked): string {
 export function registerEditCommand(program: Command): void {
   program
     .command("edit")
-    .description("change a task's title, description, due date, priority or tags")
+    .description("change a task's title, description, due date, recurrence, priority or tags")
     .argument("<id>", "task number")
     .option("--title <title>", "a new title")
     .option("-d, --description <text>", 'a new description ("" clears it)')
-    .option("--due <date>", "a new due date: YYYY-MM-DD, today, tomorrow, a weekday, +3d")
+    .option("--due <date>", `a new due date: ${DATE_EXAMPLES}`)
     .option("--no-due", "remove the due date")
+    .option("--every <phrase>", "repeat: day, weekday, monday, 2 weeks, month on the 15th, year…")
+    .option("--recurrence <rule>", "repeat by an RFC 5545 RRULE such as FREQ=WEEKLY;BYDAY=MO")
+    .option("--no-recurrence", "stop repeating")
     .addOption(new Option("-p, --priority <priority>", "a new priority").choices(PRIORITY_CHOICES))
     .option("-t, --tag <tag>", "add a tag (repeat for several)", collect)
     .option("--untag <tag>", "remove a tag (repeat for several)", collect)
@@ -83,8 +91,9 @@ export function registerEditCommand(program: Command): void {
               ? null
               : options.due === undefined
                 ? undefined
-                : parseDueDate(options.due),
+                : await readDueDate(options.due),
           priority: options.priority,
+          recurrence: await readRecurrence(options),
         };
         if (
           Object.values(requested).every((value) => value === undefined) &&
@@ -92,7 +101,7 @@ export function registerEditCommand(program: Command): void {
           !options.untag
         ) {
           throw new UsageError(
-            "Nothing to change; pass --title, -d, --due, --no-due, -p, -t or --untag.",
+            "Nothing to change; pass --title, -d, --due, --no-due, --every, --recurrence, --no-recurrence, -p, -t or --untag.",
           );
         }
         // Normalized by the contract, as the API will, so "unchanged" is judged on the stored form.

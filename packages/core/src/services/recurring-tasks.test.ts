@@ -55,6 +55,14 @@ describe("a recurring task", () => {
     expect(
       (await failure(tasks.replace(owner, task.id, { title: "x", recurrence: "FREQ=DAILY" }))).code,
     ).toBe("validation_failed");
+    // A rule alone is changed and cleared.
+    const daily = await tasks.update(owner, task.id, { recurrence: "FREQ=DAILY" });
+    expect(daily).toMatchObject({ recurrence: "FREQ=DAILY", recurrenceText: "every day" });
+    expect(await tasks.update(owner, task.id, { recurrence: null })).toMatchObject({
+      recurrence: null,
+      dueDate: "2027-01-04",
+    });
+    await tasks.update(owner, task.id, { recurrence: "FREQ=DAILY" });
     // Both at once is fine: the task becomes a one-off without a date.
     const oneOff = await tasks.update(owner, task.id, { dueDate: null, recurrence: null });
     expect(oneOff).toMatchObject({ dueDate: null, recurrence: null, recurrenceText: null });

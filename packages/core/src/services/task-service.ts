@@ -21,11 +21,27 @@ import {
   type TaskReplace,
   type TaskSort,
   type TaskUpdate,
+  TaskCreate as TaskCreateSchema,
   todayIn,
+  type QuickAddParse,
+  type QuickAddRequest,
+  type QuickAddResult,
 } from "@todo/contract";
 import { ownerOf, projectForTask } from "../access.js";
-import { DomainError, notFound, preconditionFailed, unauthorized } from "../errors.js";
-import { nextOccurrence, normalizeRecurrence, recurrenceText } from "../recurrence.js";
+import {
+  DomainError,
+  notFound,
+  preconditionFailed,
+  unauthorized,
+  validationFailed,
+} from "../errors.js";
+import {
+  firstOccurrence,
+  nextOccurrence,
+  normalizeRecurrence,
+  recurrenceText,
+} from "../recurrence.js";
+import { noSuchProject, parseQuickAdd, projectsIn, type ProjectResolver } from "../quick-add.js";
 import type { Actor } from "./auth-service.js";
 
 /** The current instant; tests pass a fixed one to drive "today" deterministically. */
@@ -131,11 +147,75 @@ export class TaskService {
   /**
    * @param clock the current instant: "today" (overdue, recurrence, date words) is its date in
    *   the owner's time zone, never the server's.
+   * @param projects finds the project a quick add's `+name` names.
    */
   constructor(
     private readonly db: Database,
     private readonly clock: Clock = () => new Date(),
+    private readonly projects: ProjectResolver = projectsIn(db),
   ) {}
+
+  /**
+   * Reads a line of quick add in the owner's calendar (see `parseQuickAdd`) into the task it
+   * would make; the request's other fields win over the line's words, and its tags add to them.
+   * Creates nothing.
+   * @throws {DomainError} `validation_failed` (422): no title left, a `+name` that is none of the
+   *   caller's projects, or fields the task cannot have (a title over 200 characters…).
+   */
+  async parseQuickAdd(actor: Actor, input: QuickAddRequest): Promise<QuickAddParse> {
+    return (await this.readQuickAdd(actor, input)).parsed;
+  }
+
+  /**
+   * Creates the task a line of quick add describes ({@link TaskService.parseQuickAdd}).
+   * @throws {DomainError} `validation_failed` (422); `unauthorized` when the user no longer exists.
+   */
+  async quickAdd(actor: Actor, input: QuickAddRequest): Promise<QuickAddResult> {
+    const { parsed, task } = await this.readQuickAdd(actor, input);
+    return { task: await this.create(actor, task), parsed };
+  }
+
+  private async readQuickAdd(
+    actor: Actor,
+    input: QuickAddRequest,
+  ): Promise<{ parsed: QuickAddParse; task: TaskCreate }> {
+    const today = await this.today(actor);
+    const { text, ...fields } = input;
+    const parts = await parseQuickAdd(text, today);
+    const projectId =
+      parts.project === null ? undefined : await this.projects.idOf(actor, parts.project);
+    if (parts.project !== null && projectId === undefined) throw noSuchProject(parts.project);
+    const recurrence =
+      fields.recurrence === undefined
+        ? parts.recurrence
+        : fields.recurrence && normalizeRecurrence(fields.recurrence);
+    const dueDate =
+      (fields.dueDate === undefined ? parts.dueDate : fields.dueDate) ??
+      (recurrence ? (firstOccurrence(recurrence, today) ?? null) : null);
+    const checked = TaskCreateSchema.safeParse({
+      ...fields,
+      title: parts.title,
+      dueDate,
+      recurrence,
+      tags: [...parts.tags, ...(fields.tags ?? [])],
+      priority: fields.priority ?? parts.priority ?? undefined,
+      projectId: fields.projectId === undefined ? projectId : fields.projectId,
+    });
+    if (!checked.success) throw validationFailed(checked.error, "body");
+    const task = checked.data;
+    return {
+      task,
+      parsed: {
+        title: task.title,
+        dueDate: task.dueDate ?? null,
+        recurrence: task.recurrence ?? null,
+        recurrenceText: task.recurrence ? recurrenceText(task.recurrence) : null,
+        tags: task.tags ?? [],
+        priority: fields.priority ?? parts.priority,
+        project: parts.project,
+      },
+    };
+  }
 
   /**
    * Creates a task numbered with the owner's next sequential id (never reused, never colliding),
@@ -221,12 +301,12 @@ export class TaskService {
     options: WriteOptions = {},
   ): Promise<Task> {
     const changes = toChanges(input);
-    if (Object.keys(changes).length === 0) return this.checked(actor, id, options);
     if (input.dueDate !== undefined || input.recurrence !== undefined)
       return this.changeFrom(actor, id, options, (row) => ({
         ...changes,
         ...recurrenceChanges(row, input),
       }));
+    if (Object.keys(changes).length === 0) return this.checked(actor, id, options);
     return this.change(actor, id, changes, options);
   }
 

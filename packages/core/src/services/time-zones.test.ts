@@ -75,3 +75,26 @@ describe("overdue in the owner's time zone", () => {
     expect(await overdueAt(owner, "2027-03-11T06:00:00Z", "true")).toEqual([task.id]);
   });
 });
+
+describe("quick add in the owner's time zone", () => {
+  it("reads `tomorrow` from the owner's today, and a rule's first date too", async () => {
+    const east = await userIn("Pacific/Kiritimati");
+    const west = await userIn("Etc/GMT+12");
+    // 2027-03-11 00:30 UTC: the 11th at UTC+14, still the 10th at UTC−12.
+    now = new Date("2027-03-11T00:30:00Z");
+    const text = "Call the bank tomorrow #money";
+    expect(await tasks.parseQuickAdd(east, { text })).toMatchObject({ dueDate: "2027-03-12" });
+    expect(await tasks.parseQuickAdd(west, { text })).toMatchObject({ dueDate: "2027-03-11" });
+    const daily = await tasks.quickAdd(west, { text: "Stretch every day" });
+    expect(daily.task).toMatchObject({ dueDate: "2027-03-10", recurrence: "FREQ=DAILY" });
+    expect(daily.parsed).toEqual({
+      title: "Stretch",
+      dueDate: "2027-03-10",
+      recurrence: "FREQ=DAILY",
+      recurrenceText: "every day",
+      tags: [],
+      priority: null,
+      project: null,
+    });
+  });
+});

@@ -83,6 +83,14 @@ export const projectStatements = {
     );
   },
 
+  /** The owner's live project called `name`, whatever the case (as the unique name index folds it). */
+  named(ownerId: string, name: string): Statement<ProjectRow> {
+    return sql(
+      `SELECT * FROM projects WHERE user_id = $1 AND ${PROJECT_ORDER.key} = lower($2) AND deleted_at IS NULL`,
+      [ownerId, name],
+    );
+  },
+
   /** The owner's project `id`, per `lookup`. */
   find(ownerId: string, id: number, lookup: ProjectLookup = {}): Statement<ProjectRow> {
     const live = lookup.includeRemoved ? "" : " AND deleted_at IS NULL";
@@ -137,6 +145,8 @@ export interface ProjectsTable {
   create(ownerId: string, name: string): Promise<ProjectRow | undefined>;
   /** The owner's project `id` (live unless `lookup.includeRemoved`), or `undefined`. */
   find(ownerId: string, id: number, lookup?: ProjectLookup): Promise<ProjectRow | undefined>;
+  /** The owner's live project called `name` (any case), or `undefined`. */
+  named(ownerId: string, name: string): Promise<ProjectRow | undefined>;
   /** One page of the owner's live projects that `filter` covers, by name. */
   list(ownerId: string, filter: ProjectFilter, page: ProjectPage): Promise<ListedProjectRow[]>;
   /**
@@ -154,6 +164,7 @@ export function projectsTable(connection: Connection): ProjectsTable {
   return {
     create: (ownerId, name) => first(projectStatements.create(ownerId, name)),
     find: (ownerId, id, lookup) => first(projectStatements.find(ownerId, id, lookup)),
+    named: (ownerId, name) => first(projectStatements.named(ownerId, name)),
     list: (ownerId, filter, page) => connection.rows(projectStatements.list(ownerId, filter, page)),
     update: (ownerId, id, changes) => first(projectStatements.update(ownerId, id, changes)),
   };
