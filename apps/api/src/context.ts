@@ -18,6 +18,11 @@ export interface AppState {
   requestId: string;
   /** The authenticated caller; set by `requireAuth`. */
   actor?: Actor;
+  /**
+   * The services a handler uses in place of `AppDeps.services`: set by the `Idempotency-Key`
+   * middleware to services over the transaction that holds the key.
+   */
+  services?: Services | undefined;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -49,6 +49,10 @@ export interface Reply {
 /** What a handler may use besides its parsed input. */
 export interface HandlerContext {
   readonly ctx: AppContext;
+  /**
+   * The app's dependencies; under an `Idempotency-Key`, `services` run in the transaction that
+   * holds the key (use no other way to the database there).
+   */
   readonly deps: AppDeps;
   /** The authenticated caller (operations with `auth` only). */
   readonly actor: Actor;

@@ -39,12 +39,13 @@ export function operationRoutes(
     if (operation.auth) chain.push(requireAuth(deps.services));
     if (operation.request?.body) chain.push(jsonBody());
     if (operation.attemptLimit) chain.push(authAttemptLimit(deps.services, operation.attemptLimit));
-    if (operation.idempotent) chain.push(idempotencyKey(deps.services, deps.logger));
+    if (operation.idempotent) chain.push(idempotencyKey(deps.services));
     chain.push(async (ctx) => {
       const input = parseRequest(operation, ctx);
+      const { services } = ctx.state;
       const reply = await operation.handle(input, {
         ctx,
-        deps,
+        deps: services ? { ...deps, services } : deps,
         operations,
         get actor() {
           return actorOf(ctx);

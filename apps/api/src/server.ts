@@ -1,9 +1,9 @@
 // The process entry point: read config, open the database (waiting for it), migrate, listen, and
 // shut down gracefully.
 import { ConfigError, loadConfig } from "@todo/config";
-import { createServices } from "@todo/core";
+import { createRedisClient, createServices } from "@todo/core";
 import { migrateLatest, openDatabase } from "@todo/db";
-import { createApp, InFlightRequests } from "./app.js";
+import { createApp, InFlightRequests, Metrics } from "./app.js";
 import { createHttpServer, listen, ListenError } from "./http-server.js";
 import { createLogger } from "./logger.js";
 import { databaseAddress, waitForDatabase } from "./wait-for-database.js";
@@ -67,10 +67,31 @@ try {
   process.exit(1);
 }
 
-const services = createServices(db, config);
+const redisUrl = config.rateLimit.store === "redis" ? config.rateLimit.redisUrl : undefined;
+let redisDown = false;
+const redis = redisUrl
+  ? createRedisClient(redisUrl, {
+      // One line per outage, not per reconnection attempt; requests are counted in memory meanwhile.
+      onError: (error) => {
+        if (redisDown) return;
+        redisDown = true;
+        logger.warn({ err: error }, "Redis is unreachable: rate limits count in memory meanwhile");
+      },
+    }).on("ready", () => {
+      if (redisDown) logger.info("Redis is back: rate limits count there again");
+      redisDown = false;
+    })
+  : undefined;
+const metrics = config.metricsPort === undefined ? undefined : new Metrics();
+metrics?.observePool(db);
+const services = createServices(db, config, {
+  redis,
+  onRateLimited: metrics && ((limit) => metrics.rateLimitRejections.inc({ limit })),
+});
 const inFlight = new InFlightRequests();
-const app = createApp({ config, db, services, logger }, { inFlight });
+const app = createApp({ config, db, services, logger }, { inFlight, metrics });
 const server = createHttpServer(app, config.http);
+const metricsServer = metrics?.server();
 
 try {
   const { address, port } = await listen(server, config.port, config.host);
@@ -78,6 +99,10 @@ try {
     { address, port, database: where },
     `todo API listening on http://${address}:${port} (${where}); docs at /docs`,
   );
+  if (metricsServer && config.metricsPort !== undefined) {
+    const at = await listen(metricsServer, config.metricsPort, config.host);
+    logger.info(at, `metrics at http://${at.address}:${at.port}/metrics`);
+  }
 } catch (error) {
   logger.fatal(
     { host: config.host, port: config.port },
@@ -105,6 +130,7 @@ stop.shutdown = async (signal) => {
   logger.info({ signal }, "shutting down: draining in-flight requests");
   // Stop accepting; idle keep-alive sockets close now, busy ones after their response.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  metricsServer?.close();
   server.closeIdleConnections();
   let forced: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => {
@@ -118,5 +144,6 @@ stop.shutdown = async (signal) => {
   await Promise.race([Promise.all([closed, inFlight.drained()]), deadline]);
   clearTimeout(forced);
   await db.close();
+  redis?.disconnect();
   logger.info("stopped");
 };

@@ -77,6 +77,35 @@ describe("loadConfig", () => {
     }
   });
 
+  it("reads the Redis rate-limit store (REDIS_URL required with it) and the metrics port", () => {
+    expect(loadConfig({ env: { NODE_ENV: "test" } })).toMatchObject({
+      metricsPort: undefined,
+      rateLimit: { store: "memory", redisUrl: undefined },
+    });
+    expect(() => loadConfig({ env: { NODE_ENV: "test", RATE_LIMIT_STORE: "redis" } })).toThrow(
+      /REDIS_URL: is required when RATE_LIMIT_STORE is redis/,
+    );
+    expect(() =>
+      loadConfig({ env: { NODE_ENV: "test", REDIS_URL: "http://127.0.0.1:6379" } }),
+    ).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => loadConfig({ env: { NODE_ENV: "test", METRICS_PORT: "metrics" } })).toThrow(
+      /METRICS_PORT/,
+    );
+    const config = loadConfig({
+      env: {
+        NODE_ENV: "test",
+        RATE_LIMIT_STORE: "redis",
+        REDIS_URL: "redis://127.0.0.1:6379/2",
+        METRICS_PORT: "9464",
+      },
+    });
+    expect(config.rateLimit).toMatchObject({
+      store: "redis",
+      redisUrl: "redis://127.0.0.1:6379/2",
+    });
+    expect(config.metricsPort).toBe(9464);
+  });
+
   it("listens on DATABASE_URL unless DATABASE_LISTEN_URL names a direct connection", () => {
     const pooled = "postgres://app@pgbouncer:6432/todo";
     const direct = "postgres://app@db:5432/todo";

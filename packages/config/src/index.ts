@@ -62,6 +62,7 @@ const EnvSchema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     HOST: z.string().trim().min(1).default("127.0.0.1"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     DATABASE_URL: z
       .string()
       .trim()
@@ -88,7 +89,12 @@ const EnvSchema = z
     TRUST_PROXY: bool.default(false),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
     RATE_LIMIT_ENABLED: bool.default(true),
-    RATE_LIMIT_STORE: z.enum(["memory", "postgres"]).default("memory"),
+    RATE_LIMIT_STORE: z.enum(["memory", "postgres", "redis"]).default("memory"),
+    REDIS_URL: z
+      .string()
+      .trim()
+      .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+      .optional(),
     RATE_LIMIT_AUTH_POINTS: positiveInt.default(10),
     RATE_LIMIT_AUTH_DURATION: duration.default(60),
     RATE_LIMIT_USER_POINTS: positiveInt.default(600),
@@ -122,6 +128,13 @@ const EnvSchema = z
         message: "must not be longer than HTTP_REQUEST_TIMEOUT",
       });
     }
+    if (env.RATE_LIMIT_STORE === "redis" && !env.REDIS_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_URL"],
+        message: "is required when RATE_LIMIT_STORE is redis",
+      });
+    }
     if (env.DATABASE_LISTEN_URL && !env.DATABASE_URL) {
       ctx.addIssue({
         code: "custom",
@@ -144,6 +157,11 @@ export interface Config {
   readonly env: "development" | "production" | "test";
   readonly host: string;
   readonly port: number;
+  /**
+   * `METRICS_PORT`: where a separate server answers `GET /metrics` (Prometheus text, on
+   * {@link Config.host}), never the public port; `undefined` (unset) serves no metrics.
+   */
+  readonly metricsPort: number | undefined;
   /** PostgreSQL URL; `undefined` selects the embedded PGlite database in {@link Config.dataDir}. */
   readonly databaseUrl: string | undefined;
   /**
@@ -192,7 +210,13 @@ export interface Config {
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   readonly rateLimit: {
     readonly enabled: boolean;
-    readonly store: "memory" | "postgres";
+    /**
+     * Where counters live (`RATE_LIMIT_STORE`): `memory` (per process), `postgres` (the
+     * `rate_limits` table) or `redis` (at `redisUrl`); the shared ones count across instances.
+     */
+    readonly store: "memory" | "postgres" | "redis";
+    /** `REDIS_URL` (`redis://[:password@]host:port[/db]`), required with the `redis` store. */
+    readonly redisUrl: string | undefined;
     /** Login/signup attempts allowed per IP and per email in each window. */
     readonly authPoints: number;
     readonly authDuration: number;
@@ -265,6 +289,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
     databaseUrl: e.DATABASE_URL,
     databaseListenUrl: e.DATABASE_URL ? (e.DATABASE_LISTEN_URL ?? e.DATABASE_URL) : undefined,
     databaseTimeouts: {
@@ -286,6 +311,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     rateLimit: {
       enabled: e.RATE_LIMIT_ENABLED,
       store: e.RATE_LIMIT_STORE,
+      redisUrl: e.REDIS_URL,
       authPoints: e.RATE_LIMIT_AUTH_POINTS,
       authDuration: e.RATE_LIMIT_AUTH_DURATION,
       userPoints: e.RATE_LIMIT_USER_POINTS,

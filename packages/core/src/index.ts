@@ -25,8 +25,12 @@ export {
   IDEMPOTENCY_LOCK_TIMEOUT_MS,
   IdempotencyService,
 } from "./services/idempotency-service.js";
-export type { IdempotencyServiceDeps, IdempotencyStart } from "./services/idempotency-service.js";
-export { RateLimitService } from "./services/rate-limit-service.js";
+export type {
+  IdempotencyOutcome,
+  IdempotencyServiceDeps,
+  IdempotentWork,
+} from "./services/idempotency-service.js";
+export { createRedisClient, RateLimitService } from "./services/rate-limit-service.js";
 export { createServices } from "./services/index.js";
 export {
   announceRevocation,
@@ -34,4 +38,4 @@ export {
   SessionCache,
   type SessionCacheOptions,
 } from "./services/session-cache.js";
-export type { Services } from "./services/index.js";
+export type { CreateServicesOptions, Services } from "./services/index.js";

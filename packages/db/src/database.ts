@@ -57,10 +57,12 @@ export interface Database extends Tables {
   readonly dialect: "postgres" | "pglite";
   /**
    * Runs `work` in one transaction, on one connection: committed when it resolves, rolled back
-   * when it throws (the error is rethrown). Inside, use only the tables `work` is given: the
-   * database's own run outside the transaction (and on PGlite wait for it to end).
+   * when it throws (the error is rethrown). `work` is given the database as seen from inside the
+   * transaction: its tables run there, and its own `transaction` opens a savepoint (rolled back
+   * alone when its work throws). Inside, use only that database: the outer one's tables run
+   * outside the transaction (and on PGlite wait for it to end).
    */
-  transaction<T>(work: (tables: Tables) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Database) => Promise<T>): Promise<T>;
   /**
    * The one listening connection of this database (see {@link Listener}), opened on first use and
    * closed with the database. Send with `notify` on the tables, inside a transaction or not.
@@ -68,8 +70,20 @@ export interface Database extends Tables {
   readonly listener: Listener;
   /** True when the database answers a trivial query; rejects when it cannot be reached. */
   ping(): Promise<boolean>;
+  /**
+   * The pool's connections now: `inUse` (lent to a statement or transaction), `idle`, and
+   * `waiting` (statements queued for one). PGlite has one connection.
+   */
+  poolStats(): PoolStats;
   /** Closes the listener and the pool (or the embedded database). Safe to call twice. */
   close(): Promise<void>;
+}
+
+/** See {@link Database.poolStats}. */
+export interface PoolStats {
+  readonly inUse: number;
+  readonly idle: number;
+  readonly waiting: number;
 }
 
 /** 1.5 s: see {@link DatabaseOptions.connectTimeoutMs} and @todo/config's `DATABASE_CONNECT_TIMEOUT`. */
@@ -96,7 +110,20 @@ export function openDatabase(options: DatabaseOptions): Database {
   if (!options.databaseUrl) {
     const { knex, pglite } = pgliteKnex(options.dataDir);
     const driver = pooledDriver(knex);
-    return database(knex, "pglite", driver, observe, () => pgliteListener(pglite, driver));
+    const tarn = (knex.client as { pool?: TarnPool }).pool;
+    return database(
+      knex,
+      "pglite",
+      driver,
+      observe,
+      () => pgliteListener(pglite, driver),
+      undefined,
+      () => ({
+        inUse: tarn?.numUsed() ?? 0,
+        idle: tarn?.numFree() ?? 0,
+        waiting: tarn?.numPendingAcquires() ?? 0,
+      }),
+    );
   }
   const pool = postgresPool(options);
   const knex = knexFactory({
@@ -113,7 +140,19 @@ export function openDatabase(options: DatabaseOptions): Database {
     observe,
     () => postgresListener(listenUrl, { connectTimeoutMs }),
     () => pool.end(),
+    () => ({
+      inUse: pool.totalCount - pool.idleCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
   );
+}
+
+/** What knex's pool (tarn) tells of itself. */
+interface TarnPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
 }
 
 function database(
@@ -122,7 +161,8 @@ function database(
   driver: Queryable,
   observe: StatementObserver | undefined,
   openListener: () => Listener,
-  closePool: () => Promise<void> = async () => {},
+  closePool: (() => Promise<void>) | undefined,
+  poolStats: () => PoolStats,
 ): Database {
   // Statements knex runs itself (Objection's, transactions' BEGIN/COMMIT) are observed too.
   if (observe) {
@@ -136,17 +176,32 @@ function database(
   const db: Database = {
     ...bindTables(root),
     dialect,
-    transaction: (work) =>
-      knex.transaction(async (trx) =>
-        work(bindTables(connection(trx, await transactionDriver(trx), observe))),
-      ),
+    transaction: (work) => knex.transaction(async (trx) => work(await inTransaction(trx))),
     get listener() {
       return (listener ??= openListener());
     },
     ping: async () => (await root.rows(sql("SELECT 1"))).length === 1,
+    poolStats,
     close: () =>
       // A listener asked for after this is a closed one, never a new connection.
       (closed ??= (listener ??= openListener()).close().then(() => knex.destroy().then(closePool))),
+  };
+  /** The database as seen from inside `trx`; closing it closes nothing (its owner does). */
+  const inTransaction = async (trx: Knex.Transaction): Promise<Database> => {
+    const inside = connection(trx, await transactionDriver(trx), observe);
+    return {
+      ...bindTables(inside),
+      dialect,
+      // knex runs a transaction opened on a transaction as a savepoint.
+      transaction: (work) =>
+        trx.transaction(async (savepoint) => work(await inTransaction(savepoint))),
+      get listener() {
+        return db.listener;
+      },
+      ping: async () => (await inside.rows(sql("SELECT 1"))).length === 1,
+      poolStats,
+      close: async () => {},
+    };
   };
   internals.set(db, { knex, root });
   return db;

@@ -1,5 +1,5 @@
 export { migrateLatest, migrateRollbackAll, openDatabase } from "./database.js";
-export type { Database, DatabaseOptions } from "./database.js";
+export type { Database, DatabaseOptions, PoolStats } from "./database.js";
 export type { ObservedStatement, Statement, StatementObserver } from "./connection.js";
 export type { Tables } from "./tables/index.js";
 export type { ConnectionHandler, Listener, NotificationHandler } from "./listener.js";

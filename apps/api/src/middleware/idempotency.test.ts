@@ -60,21 +60,42 @@ describe("Idempotency-Key on POST /tasks", () => {
     expect(await taskCount(token)).toBe(1);
   });
 
-  it("answers 409 idempotency_conflict while the first request with the key is still running", async () => {
+  it("answers 409 idempotency_conflict while the first request with the key is still running (PGlite: waits, then runs)", async () => {
     const { token, id: userId } = await signup(api.url);
     const key = randomUUID();
     const body = { title: "slow" };
-    // The first request has claimed the key and not finished (as a request mid-flight does).
+    // A first request holding the key in its open transaction, as a request mid-flight does.
     const fingerprint = requestFingerprint("POST", "/api/v1/tasks", body);
-    expect(await api.services.idempotency.begin(userId, key, fingerprint)).toEqual({
-      kind: "proceed",
+    let die!: () => void;
+    const dying = new Promise<void>((resolve) => (die = resolve));
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const first = api.services.idempotency.run(userId, key, fingerprint, async () => {
+      started();
+      await dying;
+      throw new Error("the first request died before COMMIT");
     });
+    await running;
 
-    const retry = await post("/tasks", token, body, key);
-    expect(retry.status).toBe(409);
-    expect(retry.headers.get("retry-after")).toBe("1");
-    expect(((await retry.json()) as { code: string }).code).toBe("idempotency_conflict");
-    expect(await taskCount(token)).toBe(0);
+    const retry = post("/tasks", token, body, key);
+    if (api.db.dialect === "postgres") {
+      const refused = await retry;
+      expect(refused.status).toBe(409);
+      expect(refused.headers.get("retry-after")).toBe("1");
+      expect(((await refused.json()) as { code: string }).code).toBe("idempotency_conflict");
+      expect(await taskCount(token)).toBe(0);
+      die();
+      await expect(first).rejects.toThrow("died");
+      expect((await post("/tasks", token, body, key)).status).toBe(201);
+    } else {
+      // One connection: the retry waits for the first transaction, then runs (it left nothing).
+      die();
+      await expect(first).rejects.toThrow("died");
+      const ran = await retry;
+      expect(ran.status).toBe(201);
+      expect(ran.headers.get("idempotent-replayed")).toBeNull();
+    }
+    expect(await taskCount(token)).toBe(1);
   });
 
   it("makes exactly one task from concurrent retries with one key", async () => {

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
 import { DomainError, type Services } from "@todo/core";
 import type { Middleware } from "koa";
-import type { Logger } from "pino";
 import { z } from "zod";
-import { actorOf, type AppState } from "../context.js";
+import { actorOf, type AppContext, type AppState } from "../context.js";
 
 /** The response headers stored with an idempotent response and sent again on a replay. */
 const REPLAYED_HEADERS = ["content-type", "location", "etag"] as const;
@@ -60,14 +59,16 @@ export function requestFingerprint(method: string, path: string, body: unknown):
  * `requireAuth` (keys are per user) on each route that creates or changes something. Without the
  * header the request simply runs.
  *
- * A replay answers with the stored status, body, `Content-Type`, `Location` and `ETag`, plus
- * `Idempotent-Replayed: true`. A 2xx response is stored; a 4xx/5xx releases the key.
+ * With it, the rest of the route runs inside the transaction that holds the key: the handler's
+ * services are `services.within(tx)` (in `ctx.state.services`), and a 2xx response is stored with
+ * the key before that transaction commits, so an answered write is always replayable and an
+ * unanswered one that did not commit left nothing. A replay answers with the stored status, body,
+ * `Content-Type`, `Location` and `ETag`, plus `Idempotent-Replayed: true`. A 4xx/5xx stores nothing.
  * @throws {DomainError} `validation_failed` (422) for a malformed key; `idempotency_conflict` 422
  *   (key used for another request) or 409 (first request still running).
  */
 export function idempotencyKey(
-  { idempotency }: Pick<Services, "idempotency">,
-  logger?: Logger,
+  services: Pick<Services, "idempotency" | "within">,
 ): Middleware<AppState> {
   return async (ctx, next) => {
     if (ctx.request.headers["idempotency-key"] === undefined) {
@@ -78,51 +79,38 @@ export function idempotencyKey(
     const { userId } = actorOf(ctx);
     const fingerprint = requestFingerprint(ctx.method, ctx.path, ctx.request.body);
 
-    const start = await idempotency.begin(userId, key, fingerprint);
-    if (start.kind === "replay") {
-      const { status, headers, body } = StoredResponse.parse(JSON.parse(start.result));
+    const outcome = await services.idempotency.run(userId, key, fingerprint, async (tx) => {
+      ctx.state.services = services.within(tx);
+      try {
+        await next();
+      } finally {
+        ctx.state.services = undefined;
+      }
+      return ctx.status >= 200 && ctx.status < 300 ? JSON.stringify(storedResponse(ctx)) : null;
+    });
+    if (outcome.kind === "replay") {
+      const { status, headers, body } = StoredResponse.parse(JSON.parse(outcome.result));
       ctx.status = status;
       ctx.set({ ...headers, "Idempotent-Replayed": "true" });
       ctx.body = body ?? null;
       if (body === null) ctx.status = status; // setting a null body resets the status to 204
-      return;
-    }
-
-    try {
-      await next();
-    } catch (error) {
-      await idempotency.release(userId, key).catch((releaseError: unknown) => {
-        logger?.warn(
-          { err: releaseError, requestId: ctx.state.requestId },
-          "could not release an idempotency key",
-        );
-      });
-      throw error;
-    }
-
-    if (ctx.status >= 200 && ctx.status < 300) {
-      const headers: Record<string, string> = {};
-      for (const name of REPLAYED_HEADERS) {
-        const value = ctx.response.get(name);
-        if (value) headers[name] = value;
-      }
-      const body = ctx.body === undefined || ctx.body === null ? null : JSON.stringify(ctx.body);
-      // Send the stored text itself (Content-Type stays JSON), so first response and replays match byte for byte.
-      if (body !== null) ctx.body = body;
-      const stored: StoredResponse = { status: ctx.status, headers, body };
-      try {
-        await idempotency.complete(userId, key, JSON.stringify(stored));
-      } catch (error) {
-        // The work is done and must be reported; the key stays claimed until its lock times out.
-        logger?.error(
-          { err: error, requestId: ctx.state.requestId },
-          "could not store an idempotent response",
-        );
-      }
-    } else {
-      await idempotency.release(userId, key);
     }
   };
+}
+
+/**
+ * The response `ctx` holds, as stored for replays. Its body becomes the stored text itself
+ * (Content-Type stays JSON), so the first response and its replays match byte for byte.
+ */
+function storedResponse(ctx: AppContext): StoredResponse {
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = ctx.response.get(name);
+    if (value) headers[name] = value;
+  }
+  const body = ctx.body === undefined || ctx.body === null ? null : JSON.stringify(ctx.body);
+  if (body !== null) ctx.body = body;
+  return { status: ctx.status, headers, body };
 }
 
 /** JSON with object keys in sorted order, so equal values always give equal text. */

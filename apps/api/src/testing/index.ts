@@ -1,21 +1,24 @@
 // The API test harness: a real app over real HTTP on an ephemeral port and a fresh database, and
 // helpers to talk to it. Used by the API's tests and, through `@todo/api/testing` (source only,
 // never built into dist), by the CLI's. Free of vitest, so it type-checks anywhere.
-import { createHmac } from "node:crypto";
-import { request as httpRequest } from "node:http";
+import { createHmac, randomUUID } from "node:crypto";
+import { request as httpRequest, type Server } from "node:http";
 import { testConfig, type Config } from "@todo/config";
 import type { AuthSession, Task } from "@todo/contract";
-import { createServices, type Services } from "@todo/core";
-import type { StatementObserver } from "@todo/db";
+import { createRedisClient, createServices, type Services } from "@todo/core";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
+import type { StatementObserver } from "@todo/db";
 import type { Logger } from "pino";
 import { createApp } from "../app.js";
 import { createHttpServer, listen } from "../http-server.js";
+import type { Metrics } from "../metrics.js";
 import { createLogger } from "../logger.js";
 
 /** A live API for a test file: its base URL, database and services. `close()` stops both. */
 export interface TestApi {
   readonly url: string;
+  /** The HTTP server, to cut its connections as a dying process would. */
+  readonly server: Server;
   readonly db: TestDatabase;
   readonly config: Config;
   readonly services: Services;
@@ -26,8 +29,12 @@ export interface TestApi {
 export interface TestApiOptions {
   /** The app's logger, e.g. a pino logger writing to a memory stream; default per `LOG_LEVEL`. */
   logger?: Logger;
-  /** Called with every statement the app's database sends (see `@todo/db`'s `onStatement`). */
+  /** Called with every statement the database sends, before it is sent (`DatabaseOptions.onStatement`). */
   onStatement?: StatementObserver;
+  /** Metrics the app counts into (and rate-limit rejections with them). */
+  metrics?: Metrics;
+  /** With `REDIS_URL`: the prefix of the API's Redis keys; APIs given the same one share counters. */
+  redisKeyPrefix?: string;
 }
 
 /**
@@ -42,12 +49,26 @@ export async function startTestApi(
 ): Promise<TestApi> {
   const config = testConfig({ RATE_LIMIT_ENABLED: "false", ...env });
   const db = await createTestDatabase({ onStatement: options.onStatement });
-  const services = createServices(db, config);
-  const app = createApp({ config, db, services, logger: options.logger ?? createLogger(config) });
+  // Each test API counts under its own prefix, unless told to share one.
+  const redis = config.rateLimit.redisUrl
+    ? createRedisClient(config.rateLimit.redisUrl, {
+        keyPrefix: options.redisKeyPrefix ?? `todo-test:${randomUUID()}:`,
+      })
+    : undefined;
+  const { metrics } = options;
+  const services = createServices(db, config, {
+    redis,
+    onRateLimited: metrics && ((limit) => metrics.rateLimitRejections.inc({ limit })),
+  });
+  const app = createApp(
+    { config, db, services, logger: options.logger ?? createLogger(config) },
+    { metrics },
+  );
   const server = createHttpServer(app, config.http);
   const { port } = await listen(server, 0, "127.0.0.1");
   return {
     url: `http://127.0.0.1:${port}`,
+    server,
     db,
     config,
     services,
@@ -55,6 +76,7 @@ export async function startTestApi(
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
+      redis?.disconnect();
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Database } from "@todo/db";
 import { AuthService, type ExternalTokenVerifier } from "./auth-service.js";
 import { JwksTokenVerifier } from "./external-auth.js";
 import { IdempotencyService } from "./idempotency-service.js";
+import type { Redis } from "ioredis";
 import { RateLimitService } from "./rate-limit-service.js";
 import { ProjectService } from "./project-service.js";
 import { SessionCache } from "./session-cache.js";
@@ -19,16 +20,35 @@ export interface Services {
   readonly rateLimits: RateLimitService;
   /** The live sessions the auth and user services share (no query per request). */
   readonly sessions: SessionCache;
+  /**
+   * The same services with every one that reads or writes user data over `tx` (a transaction's
+   * database, as `Database.transaction` or `IdempotencyService.run` hands it out), so that a
+   * request's work commits with its idempotency key. Sessions and rate limits stay as they are.
+   */
+  within(tx: Database): Services;
 }
 
 const NO_RATE_LIMITS: Config["rateLimit"] = {
   enabled: false,
   store: "memory",
+  redisUrl: undefined,
   authPoints: 1,
   authDuration: 1,
   userPoints: 1,
   userDuration: 1,
 };
+
+/** What {@link createServices} may be given besides the database and config. */
+export interface CreateServicesOptions {
+  /** Verifies external tokens in place of a {@link JwksTokenVerifier} (tests). */
+  readonly external?: ExternalTokenVerifier;
+  /** The client of the `redis` rate-limit store (`createRedisClient`); required with it. */
+  readonly redis?: Redis;
+  /** Called with the limit's name each time a request is rate limited (metrics). */
+  readonly onRateLimited?: (limit: string) => void;
+  /** The current instant the task rules read (tests fix it; default: the system's). */
+  readonly clock?: Clock;
+}
 
 /**
  * Builds the services for `db` from `config`, sharing one {@link SessionCache} (which listens on
@@ -40,7 +60,7 @@ const NO_RATE_LIMITS: Config["rateLimit"] = {
 export function createServices(
   db: Database,
   config: Pick<Config, "jwt"> & Partial<Pick<Config, "rateLimit" | "externalAuth">>,
-  options: { external?: ExternalTokenVerifier; clock?: Clock } = {},
+  options: CreateServicesOptions = {},
 ): Services {
   const external =
     options.external ??
@@ -48,13 +68,35 @@ export function createServices(
       ? new JwksTokenVerifier({ db, provider: config.externalAuth })
       : undefined);
   const sessions = new SessionCache(db);
-  return {
+  const services: Services = {
     auth: new AuthService({ db, jwt: config.jwt, external, sessions }),
-    tasks: new TaskService(db, options.clock),
+    ...dataServices(db, sessions, options.clock),
+    rateLimits: new RateLimitService(
+      db,
+      config.rateLimit ?? NO_RATE_LIMITS,
+      options.redis,
+      options.onRateLimited,
+    ),
+    sessions,
+    within: (tx) => ({ ...services, ...dataServices(tx, sessions, options.clock) }),
+  };
+  return services;
+}
+
+/**
+ * The services over user data, cheap to build per transaction ({@link Services.within}). A new
+ * service that reads or writes user data belongs here, or its writes would escape the transaction
+ * of an idempotent request (and on PGlite wait for its one connection forever).
+ */
+function dataServices(
+  db: Database,
+  sessions: SessionCache,
+  clock: Clock | undefined,
+): Pick<Services, "tasks" | "projects" | "users" | "idempotency"> {
+  return {
+    tasks: new TaskService(db, clock),
     projects: new ProjectService(db),
     users: new UserService(db, sessions),
     idempotency: new IdempotencyService({ db }),
-    rateLimits: new RateLimitService(db, config.rateLimit ?? NO_RATE_LIMITS),
-    sessions,
   };
 }

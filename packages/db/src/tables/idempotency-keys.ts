@@ -1,6 +1,7 @@
 // The `idempotency_keys` table: one row per `(user_id, key)` claimed by a request, holding what
-// that request produced once it finished. Fixed statements on the fast path: a keyed POST sends
-// two of them on top of its own work.
+// that request produced. A keyed request locks, claims and completes its key in the transaction of
+// its own work, so the key and the result it stores commit with that work or not at all. Fixed
+// statements on the fast path.
 import { sql, type Connection } from "../connection.js";
 
 /** An `idempotency_keys` row. */
@@ -17,6 +18,12 @@ export interface IdempotencyKeyRow {
 
 /** The one way to reach the `idempotency_keys` table. */
 export interface IdempotencyKeysTable {
+  /**
+   * Inside a transaction: takes the key's transaction-scoped advisory lock, unless another
+   * transaction holds it (false: a request with this key is running). COMMIT or ROLLBACK releases
+   * it, also when the connection drops; a transaction pooler keeps it, as it keeps the transaction.
+   */
+  lock(userId: string, key: string): Promise<boolean>;
   /** Claims an unused key at `claimedAt`; false when the key is already there. */
   claim(userId: string, key: string, fingerprint: string, claimedAt: Date): Promise<boolean>;
   /** The user's key, claimed or completed, or `undefined`. */
@@ -43,6 +50,15 @@ export interface IdempotencyKeysTable {
 /** The `idempotency_keys` table over `connection`. */
 export function idempotencyKeysTable(connection: Connection): IdempotencyKeysTable {
   return {
+    lock: async (userId, key) =>
+      (
+        await connection.rows<{ locked: boolean }>(
+          sql(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended($1::text || ' ' || $2, 0)) AS locked",
+            [userId, key],
+          ),
+        )
+      )[0]?.locked === true,
     claim: async (userId, key, fingerprint, claimedAt) =>
       (
         await connection.rows(
