@@ -54,7 +54,17 @@ function tagsOf(task: Task): string {
   return task.tags.map((tag) => `#${printable(tag)}`).join(" ");
 }
 
-function taskColumns(today: string, trash: boolean): Column[] {
+/** A task's project as the PROJECT column shows it: its name, or `Inbox` for none. */
+function projectOf(task: Task, projects: ReadonlyMap<number, string>): Cell {
+  if (task.projectId === null) return ["Inbox", "dim"];
+  return [printable(projects.get(task.projectId) ?? `#${task.projectId}`), "magenta"];
+}
+
+function taskColumns(
+  today: string,
+  trash: boolean,
+  projects: ReadonlyMap<number, string> | undefined,
+): Column[] {
   return [
     { header: "ID", cell: (task) => [String(task.id), "dim"] },
     ...(trash
@@ -89,6 +99,9 @@ function taskColumns(today: string, trash: boolean): Column[] {
         isOverdue(task, today) ? "red" : task.dueDate ? undefined : "dim",
       ],
     },
+    ...(projects
+      ? [{ header: "PROJECT", cell: (task: Task) => projectOf(task, projects), cutOrder: 3 }]
+      : []),
     {
       header: "TITLE",
       cell: (task) => [printable(task.title), task.completed ? "dim" : undefined],
@@ -144,15 +157,16 @@ function renderTable(columns: Column[], tasks: readonly Task[], output: Output):
 /**
  * The `list` table: ID, STATUS, PRI, DUE, TITLE, TAGS, one row per task, columns padded to the
  * widest cell. Overdue tasks say `overdue` in STATUS (and are red when colour is on). With
- * `trash`, a REMOVED column (local time) follows the ID.
+ * `trash`, a REMOVED column (local time) follows the ID; with `projects` (project names by id), a
+ * PROJECT column (`Inbox` for tasks in none) precedes the TITLE.
  */
 export function renderTaskTable(
   tasks: readonly Task[],
   output: Output,
   today: string,
-  options: { trash?: boolean } = {},
+  options: { trash?: boolean; projects?: ReadonlyMap<number, string> } = {},
 ): string {
-  return renderTable(taskColumns(today, Boolean(options.trash)), tasks, output);
+  return renderTable(taskColumns(today, Boolean(options.trash), options.projects), tasks, output);
 }
 
 /**

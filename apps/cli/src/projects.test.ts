@@ -1,6 +1,6 @@
 // Project commands through the built `todo` binary against a live API: projects, project
 // add|rename|archive|unarchive|rm|restore, -P on add, list and edit, --no-project, names in any
-// case, an unknown name (exit 1), and their --json shapes.
+// case, an unknown name (exit 1), the PROJECT column, and their --json shapes.
 import { startTestApi, type TestApi } from "@todo/api/testing";
 import { Project, Task, TaskList } from "@todo/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +82,21 @@ describe("projects from the CLI", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("todo project add Garden");
     expect((await json(TaskList, ["list", "--all"])).data).toHaveLength(3);
+  });
+
+  it("shows a PROJECT column only when the tasks on screen come from more than one project", async () => {
+    const mixed = await user.todo(["list"]);
+    expect(mixed.code, mixed.stderr).toBe(0);
+    const lines = mixed.stdout.split("\n");
+    expect(lines[0]).toMatch(/^ID\s+STATUS\s+PRI\s+DUE\s+PROJECT\s+TITLE/);
+    expect(lines.find((line) => line.includes("Buy milk"))).toMatch(/\sHome\s+Buy milk/);
+    expect(lines.find((line) => line.includes("Write report"))).toMatch(/\sWork\s+Write report/);
+    expect(lines.find((line) => line.includes("Call mum"))).toMatch(/\sInbox\s+Call mum/);
+
+    const one = await user.todo(["list", "-P", "home"]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).not.toContain("PROJECT");
+    expect(one.stdout).toContain("Buy milk");
   });
 
   it("removes a project with its tasks and restores them", async () => {

@@ -4,7 +4,7 @@ import { commandAction } from "../action.js";
 import { toIsoDate } from "../dates.js";
 import { UsageError } from "../errors.js";
 import { renderSummary, renderTaskTable } from "../format.js";
-import { projectNamed } from "../projects.js";
+import { allProjects, projectNamed } from "../projects.js";
 import {
   PRIORITY_CHOICES,
   collect,
@@ -137,7 +137,14 @@ export function registerListCommand(program: Command): void {
           );
           return;
         }
-        output.message(renderTaskTable(list.data, output, today, { trash: options.deleted }));
+        // A PROJECT column only when the page mixes projects (the Inbox counts as one).
+        const mixed = new Set(list.data.map((task) => task.projectId)).size > 1;
+        const projects = mixed
+          ? new Map((await allProjects(context)).map((project) => [project.id, project.name]))
+          : undefined;
+        output.message(
+          renderTaskTable(list.data, output, today, { trash: options.deleted, projects }),
+        );
         output.message(
           output.paint(
             "dim",
