@@ -153,7 +153,8 @@ export type TaskCreate = z.infer<typeof TaskCreate>;
 /** `PATCH /tasks/:id` body: any subset; `null` clears `description` or `dueDate`. */
 export const TaskUpdate = TaskCreate.partial().meta({
   id: "TaskUpdate",
-  description: "Any subset of the editable fields; `null` clears `description` or `dueDate`.",
+  description:
+    "Any subset of the editable fields; `null` clears `description` or `dueDate`. `completed` alone completes or reopens as `/complete` and `/reopen` do (a recurring task moves to its next date, or back).",
   example: { completed: true, dueDate: null },
 });
 export type TaskUpdate = z.infer<typeof TaskUpdate>;

@@ -90,6 +90,13 @@ describe("a recurring task", () => {
     await tasks.update(owner, task.id, { title: "pay the rent" });
     const edited = await tasks.update(owner, task.id, { dueDate: "2027-03-02" });
     expect(await tasks.setCompleted(owner, task.id, false)).toEqual(edited);
+    // PATCH {completed} alone is the same completion and reopen.
+    const patched = await tasks.update(owner, task.id, { completed: true });
+    expect(patched).toMatchObject({ completed: false, dueDate: "2027-04-01" });
+    expect(await tasks.update(owner, task.id, { completed: false })).toMatchObject({
+      completed: false,
+      dueDate: "2027-03-02",
+    });
   });
 
   it("completes for good when its rule is exhausted (COUNT), and reopens like any task", async () => {

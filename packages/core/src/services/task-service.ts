@@ -301,6 +301,10 @@ export class TaskService {
     options: WriteOptions = {},
   ): Promise<Task> {
     const changes = toChanges(input);
+    // `{completed}` alone is a completion or a reopen, as `/complete` and `/reopen` are: a
+    // recurring task then moves to its next date (or back) instead of completing for good.
+    if (input.completed !== undefined && Object.keys(input).length === 1)
+      return this.setCompleted(actor, id, input.completed, options);
     if (input.dueDate !== undefined || input.recurrence !== undefined)
       return this.changeFrom(actor, id, options, (row) => ({
         ...changes,
