@@ -1,6 +1,7 @@
 import type { CommandTiming } from "./cli.js";
 import type { ProfileSummary } from "./profile.js";
 import type { LayerTiming } from "./layers.js";
+import type { EventLatencyResult } from "./events.js";
 import type { RevocationResult } from "./revocation.js";
 import type { SoakResult } from "./soak.js";
 import type { LoadResult } from "./wrk.js";
@@ -55,6 +56,8 @@ export interface Report {
   };
   /** Logout on one API instance to the first refusal on another. */
   revocation?: RevocationResult | undefined;
+  /** A task changed on one API instance to its event on a stream of another. */
+  events?: EventLatencyResult | undefined;
   sql: SqlTrace[];
   layers: LayerTiming[];
   profile?: ProfileSummary | undefined;
@@ -306,6 +309,30 @@ export function printReport(report: Report): void {
       ],
     ),
   );
+
+  if (report.events) {
+    const e = report.events;
+    out.push(
+      "",
+      "Events across instances (PATCH a task on instance A; its task.updated event on a stream of instance B,",
+      "  read with the typed client; after A's answer, and from sending the PATCH)",
+    );
+    out.push(
+      ...table(
+        ["trials", "after answer p50 ms", "p99", "max", "from sending p50 ms", "p99"],
+        [
+          [
+            String(e.trials),
+            e.answeredP50Ms.toFixed(2),
+            e.answeredP99Ms.toFixed(2),
+            e.answeredMaxMs.toFixed(2),
+            e.sentP50Ms.toFixed(2),
+            e.sentP99Ms.toFixed(2),
+          ],
+        ],
+      ),
+    );
+  }
 
   if (report.revocation) {
     const r = report.revocation;

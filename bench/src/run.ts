@@ -29,6 +29,7 @@ import {
   type Report,
   type SqlTrace,
 } from "./report.js";
+import { measureEventLatency, type EventLatencyResult } from "./events.js";
 import { measureRevocation, type RevocationResult } from "./revocation.js";
 import { runSoak } from "./soak.js";
 import {
@@ -72,10 +73,11 @@ const HELP = `pnpm bench [options]   (needs a built tree: pnpm build; wrk from D
   --rounds <n>         measured runs per server and scenario, alternating API/baseline (default 3; quick 1)
   --connections <n>    wrk keep-alive connections (default 32)
   --login-connections <n>  connections for login, whose argon2id hash keeps a CPU busy ~30 ms (default 8)
-  --only <list>        comma list of: list,get,patch,create,login,revocation,depth,cli,sql,layers (default all)
+  --only <list>        comma list of: list,get,patch,create,login,revocation,events,depth,cli,sql,layers (default all)
   --soak               instead: the soak (mixed reads, writes, logins and refused inputs at saturation), to bench/results/soak.json
   --soak-minutes <n>   minutes of soak, each its own wrk run and p99 (default 1)
   --revocation-trials <n>  logouts on one API instance timed to the first refusal on another (default 200; quick 20)
+  --event-trials <n>   task changes on one API instance timed to their event on another's stream (default 200; quick 20)
   --profile            run the API under node --cpu-prof and print where its CPU time goes
   --admin-url <url>    PostgreSQL to create the bench database on (default postgres://postgres@127.0.0.1:5432/postgres)
   --database <name>    name of the throwaway database (default todo_bench; dropped at the end)
@@ -96,6 +98,7 @@ interface Options {
   soak: boolean;
   soakMinutes: number;
   revocationTrials: number;
+  eventTrials: number;
   adminUrl: string;
   database: string;
   keepDatabase: boolean;
@@ -117,6 +120,7 @@ function parseOptions(argv: string[]): Options {
       soak: { type: "boolean", default: false },
       "soak-minutes": { type: "string" },
       "revocation-trials": { type: "string" },
+      "event-trials": { type: "string" },
       "admin-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432/postgres" },
       database: { type: "string", default: "todo_bench" },
       "keep-database": { type: "boolean", default: false },
@@ -136,11 +140,19 @@ function parseOptions(argv: string[]): Options {
   };
   const quick = values.quick;
   const only = new Set(
-    (values.only ?? "list,get,patch,create,login,revocation,depth,cli,sql,layers")
+    (values.only ?? "list,get,patch,create,login,revocation,events,depth,cli,sql,layers")
       .split(",")
       .map((item) => item.trim()),
   );
-  const known = new Set<string>([...SCENARIOS, "revocation", "depth", "cli", "sql", "layers"]);
+  const known = new Set<string>([
+    ...SCENARIOS,
+    "revocation",
+    "events",
+    "depth",
+    "cli",
+    "sql",
+    "layers",
+  ]);
   for (const item of only) if (!known.has(item)) usage(`--only: unknown part "${item}"`);
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(values.database))
     usage("--database must be a plain lower-case name");
@@ -158,6 +170,7 @@ function parseOptions(argv: string[]): Options {
     soak: values.soak,
     soakMinutes: number(values["soak-minutes"], 1, "soak-minutes"),
     revocationTrials: number(values["revocation-trials"], quick ? 20 : 200, "revocation-trials"),
+    eventTrials: number(values["event-trials"], quick ? 20 : 200, "event-trials"),
     adminUrl: values["admin-url"],
     database: values.database,
     keepDatabase: values["keep-database"],
@@ -314,10 +327,9 @@ async function main(): Promise<void> {
     const baselineRssAfterLoad = baseline.rssMiB();
 
     let revocation: RevocationResult | undefined;
-    if (options.only.has("revocation")) {
-      log(
-        `revocation: ${options.revocationTrials} logouts on the API, each timed to the first refusal on a second instance`,
-      );
+    let events: EventLatencyResult | undefined;
+    if (options.only.has("revocation") || options.only.has("events")) {
+      log("a second API instance on the same database, for revocation and events");
       const second = await startServer({
         name: "api-b",
         script: API_SCRIPT,
@@ -328,17 +340,39 @@ async function main(): Promise<void> {
       });
       servers.push(second);
       try {
-        revocation = await measureRevocation({
-          aUrl: api.url,
-          bUrl: second.url,
-          email: userEmail(1),
-          password: BENCH_PASSWORD,
-          trials: options.revocationTrials,
-        });
+        if (options.only.has("revocation")) {
+          log(
+            `revocation: ${options.revocationTrials} logouts on the API, each timed to the first refusal on a second instance`,
+          );
+          revocation = await measureRevocation({
+            aUrl: api.url,
+            bUrl: second.url,
+            email: userEmail(1),
+            password: BENCH_PASSWORD,
+            trials: options.revocationTrials,
+          });
+          log(
+            `  p50 ${revocation.p50Ms} ms, p99 ${revocation.p99Ms} ms, max ${revocation.maxMs} ms`,
+          );
+        }
+        if (options.only.has("events")) {
+          log(
+            `events: ${options.eventTrials} task changes on the API, each timed to its event on a stream of the second instance`,
+          );
+          events = await measureEventLatency({
+            aUrl: api.url,
+            bUrl: second.url,
+            email: userEmail(2),
+            password: BENCH_PASSWORD,
+            trials: options.eventTrials,
+          });
+          log(
+            `  after A's answer: p50 ${events.answeredP50Ms} ms, p99 ${events.answeredP99Ms} ms; from sending: p50 ${events.sentP50Ms} ms, p99 ${events.sentP99Ms} ms`,
+          );
+        }
       } finally {
         await second.stop();
       }
-      log(`  p50 ${revocation.p50Ms} ms, p99 ${revocation.p99Ms} ms, max ${revocation.maxMs} ms`);
     }
 
     const depth: DepthRow[] = [];
@@ -452,6 +486,7 @@ async function main(): Promise<void> {
         baselineRssAfterLoadMiB: baselineRssAfterLoad,
       },
       revocation,
+      events,
       sql,
       layers,
       profile,

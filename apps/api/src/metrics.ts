@@ -17,7 +17,7 @@ const UNMATCHED_ROUTE = "unmatched";
  *   `route` being the operation's template (`/api/v1/tasks/:id`) or `unmatched`;
  * - `db_pool_connections{state}`: `in_use`, `idle` and `waiting` (requests queued for one);
  * - `rate_limit_rejections_total{limit}`: `auth-ip`, `auth-email`, `user`;
- * - `event_stream_clients`: open event streams (for the live-updates stream to set).
+ * - `event_stream_clients`: open event streams (`GET /events`), read at each scrape.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -40,10 +40,14 @@ export class Metrics {
     labelNames: ["limit"] as const,
     registers: [this.registry],
   });
+  private eventStreams: { readonly size: number } | undefined;
   readonly eventStreamClients = new Gauge({
     name: "event_stream_clients",
     help: "Event streams open on this instance.",
     registers: [this.registry],
+    collect: () => {
+      if (this.eventStreams) this.eventStreamClients.set(this.eventStreams.size);
+    },
   });
 
   /** Registers the process metrics. */
@@ -65,6 +69,11 @@ export class Metrics {
         this.set({ state: "waiting" }, waiting);
       },
     });
+  }
+
+  /** Reports the size of `streams` (`Services.live`) as `event_stream_clients`. Call once. */
+  observeEventStreams(streams: { readonly size: number }): void {
+    this.eventStreams = streams;
   }
 
   /**

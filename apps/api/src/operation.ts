@@ -8,7 +8,7 @@ import type { ResponseHeaderName } from "./openapi/responses.js";
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 
 /** The OpenAPI tags operations are grouped under. */
-export type OperationTag = "Auth" | "Users" | "Tasks" | "Projects" | "Service";
+export type OperationTag = "Auth" | "Users" | "Tasks" | "Projects" | "Sync" | "Service";
 
 /**
  * The contract schemas of a request's parts. Header schemas are keyed by the header's canonical
@@ -89,6 +89,11 @@ export interface Operation<S extends RequestSchemas = RequestSchemas> {
    * (RFC 9110 §13.1.2, evaluated as an origin server: whatever `Cache-Control` the request has).
    */
   readonly conditionalRead?: boolean;
+  /**
+   * The handler writes the response itself and keeps it open (a Server-Sent Events stream): its
+   * reply is not written. Errors it throws before it starts writing still answer problem+json.
+   */
+  readonly stream?: boolean;
   readonly request?: S;
   /** Success responses by status. */
   readonly responses: { readonly [status: number]: SuccessResponse };

@@ -15,6 +15,7 @@ const TITLES: Record<ErrorCode, string> = {
   email_taken: "Email already registered",
   project_name_taken: "Project name taken",
   idempotency_conflict: "Idempotency key conflict",
+  sync_token_expired: "Sync token expired",
   precondition_failed: "Precondition failed",
   payload_too_large: "Payload too large",
   unsupported_media_type: "Unsupported media type",

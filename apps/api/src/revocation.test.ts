@@ -3,40 +3,12 @@
 // on B as soon as B hears of it, while B looks no session up for requests it has seen live. No
 // step waits on the clock: each waits for the notification B's listener delivers, and B's cache
 // handler runs before this test's own (handlers run in subscription order).
-import type { AddressInfo } from "node:net";
-import { testConfig, testDatabaseUrl, type Config } from "@todo/config";
-import { createServices, SESSION_CHANNEL, type Services } from "@todo/core";
+import { testConfig, testDatabaseUrl } from "@todo/config";
+import { SESSION_CHANNEL } from "@todo/core";
 import { openDatabase, type Database } from "@todo/db";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "./app.js";
-import { createHttpServer, listen } from "./http-server.js";
-import { createLogger } from "./logger.js";
-import { PASSWORD } from "./testing/index.js";
-
-interface Instance {
-  readonly url: string;
-  readonly db: Database;
-  readonly services: Services;
-  close(): Promise<void>;
-}
-
-async function startInstance(config: Config, db: Database): Promise<Instance> {
-  const services = createServices(db, config);
-  const app = createApp({ config, db, services, logger: createLogger(config) });
-  const server = createHttpServer(app, config.http);
-  await listen(server, 0, "127.0.0.1");
-  await services.sessions.ready();
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    db,
-    services,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
+import { PASSWORD, startInstance, type TestInstance } from "./testing/index.js";
 
 /** Session lookups (the refresh_tokens check) sent to the database of instance B. */
 let lookups = 0;
@@ -46,8 +18,8 @@ const countLookups = ({ sql }: { sql: string }) => {
 
 let shared: TestDatabase;
 let dbB: Database;
-let a: Instance;
-let b: Instance;
+let a: TestInstance;
+let b: TestInstance;
 
 beforeAll(async () => {
   const config = testConfig({ RATE_LIMIT_ENABLED: "false" });
@@ -69,7 +41,7 @@ afterAll(async () => {
 });
 
 async function call(
-  instance: Instance,
+  instance: TestInstance,
   method: string,
   path: string,
   init: { token?: string; json?: unknown } = {},

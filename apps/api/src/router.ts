@@ -51,7 +51,7 @@ export function operationRoutes(
           return actorOf(ctx);
         },
       });
-      respond(ctx, operation, reply);
+      if (!operation.stream) respond(ctx, operation, reply);
     });
     router[operation.method](routerPath(operation.path), ...chain);
   }

@@ -88,6 +88,7 @@ const services = createServices(db, config, {
   redis,
   onRateLimited: metrics && ((limit) => metrics.rateLimitRejections.inc({ limit })),
 });
+metrics?.observeEventStreams(services.live);
 const inFlight = new InFlightRequests();
 const app = createApp({ config, db, services, logger }, { inFlight, metrics });
 const server = createHttpServer(app, config.http);
@@ -113,11 +114,16 @@ try {
 }
 
 // Idempotency keys are kept 24 h; expired ones are already ignored, this only frees the space.
+// Changes older than CHANGES_RETENTION are forgotten: sync tokens older than that answer 410.
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 const purge = setInterval(() => {
   services.idempotency.purgeExpired().then(
     (purged) => purged && logger.info({ purged }, "purged expired idempotency keys"),
     (error: unknown) => logger.warn({ err: error }, "could not purge expired idempotency keys"),
+  );
+  services.sync.prune(new Date(Date.now() - config.events.changeRetention * 1000)).then(
+    (owners) => owners && logger.info({ owners }, "pruned changes past their retention"),
+    (error: unknown) => logger.warn({ err: error }, "could not prune old changes"),
   );
 }, PURGE_INTERVAL_MS);
 purge.unref();
@@ -128,6 +134,8 @@ stop.shutdown = async (signal) => {
   stopping = true;
   clearInterval(purge);
   logger.info({ signal }, "shutting down: draining in-flight requests");
+  // Event streams end now (clients reconnect to another instance with their last event id).
+  services.live.close();
   // Stop accepting; idle keep-alive sockets close now, busy ones after their response.
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   metricsServer?.close();

@@ -19,6 +19,7 @@ import { registerShowCommand } from "./commands/show.js";
 import { registerSignupCommand } from "./commands/signup.js";
 import { registerTimezoneCommand } from "./commands/timezone.js";
 import { registerUndoCommand } from "./commands/undo.js";
+import { registerWatchCommand } from "./commands/watch.js";
 import { registerWhoamiCommand } from "./commands/whoami.js";
 import { CliError, ExitCode } from "./errors.js";
 import { finishCommands } from "./options.js";
@@ -47,6 +48,7 @@ const COMMANDS: readonly CommandEntry[] = [
   { names: ["rm", "remove"], register: registerRmCommand },
   { names: ["restore"], register: registerRestoreCommand },
   { names: ["projects", "project"], register: registerProjectsCommands },
+  { names: ["watch"], register: registerWatchCommand },
   { names: ["completion"], register: registerCompletionCommand, needsEveryCommand: true },
 ];
 

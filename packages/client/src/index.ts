@@ -2,8 +2,10 @@
  * A typed HTTP client for the todo API, over the zod contract. Database-free: usable from the CLI,
  * a browser or any TypeScript frontend (it needs only `fetch`).
  */
+import { createParser } from "eventsource-parser";
 import type {
   AuthSession,
+  LiveEvent,
   PasswordChange,
   Problem,
   QuickAddParse,
@@ -16,6 +18,8 @@ import type {
   ProjectUpdate,
   SignupRequest,
   LoginRequest,
+  SyncParams,
+  SyncResult,
   Task,
   TaskCreate,
   TaskList,
@@ -138,6 +142,23 @@ export class ApiError extends Error {
   }
 }
 
+/** Options of {@link TodoClient.subscribe}. */
+export interface SubscribeOptions {
+  /** Resume after this event (its `id`, a sync token): every change since is delivered, once. */
+  lastEventId?: string | undefined;
+  /** Stops the subscription: the promise then resolves. */
+  signal?: AbortSignal | undefined;
+  /** Called each time the stream is open (first connection and every reconnection). */
+  onOpen?: (() => void) | undefined;
+  /**
+   * Called when the connection is lost or the server ends the stream (`reason` from its
+   * `stream.ended` event: `slow`, `closed`, `revoked`; or the error), before reconnecting.
+   */
+  onDisconnect?: ((cause: { reason?: string; error?: unknown }) => void) | undefined;
+  /** Milliseconds before reconnecting, doubled per failure up to 30 s. Default 1000. */
+  retryMs?: number | undefined;
+}
+
 /** The API could not be reached (connection refused or reset, DNS, timeout). */
 export class NetworkError extends Error {
   constructor(
@@ -166,7 +187,7 @@ export function createClient(options: ClientOptions) {
     path: string,
     body?: unknown,
     extra: RequestOptions & {
-      query?: TaskListParams | ProjectListParams;
+      query?: TaskListParams | ProjectListParams | SyncParams;
       auth?: boolean;
       retried?: boolean;
     } = {},
@@ -206,24 +227,168 @@ export function createClient(options: ClientOptions) {
 
     const problem = toProblem(response, payload);
     if (problem.code === "token_expired" && !extra.retried && session?.refreshToken) {
-      if (options.refreshSession) {
-        session = await options.refreshSession(session);
-      } else {
-        const refreshed = await send<AuthSession>(
-          "POST",
-          "/auth/refresh",
-          { refreshToken: session.refreshToken },
-          { auth: false, retried: true },
-        );
-        session = { accessToken: refreshed.accessToken, refreshToken: refreshed.refreshToken };
-        await options.onSessionRefreshed?.(refreshed);
-      }
+      await refresh(session);
       return send<T>(method, path, body, { ...extra, retried: true });
     }
     throw new ApiError(problem, retryAfterSeconds(response.header("retry-after")));
   }
 
+  /**
+   * Replaces `stale`, whose access token expired: through `options.refreshSession`, or
+   * `POST /auth/refresh` with its refresh token (then `onSessionRefreshed`).
+   */
+  async function refresh(stale: ClientSession): Promise<void> {
+    if (options.refreshSession) {
+      session = await options.refreshSession(stale);
+      return;
+    }
+    const refreshed = await send<AuthSession>(
+      "POST",
+      "/auth/refresh",
+      { refreshToken: stale.refreshToken },
+      { auth: false, retried: true },
+    );
+    session = { accessToken: refreshed.accessToken, refreshToken: refreshed.refreshToken };
+    await options.onSessionRefreshed?.(refreshed);
+  }
+
+  /** The access token to send, refreshed first when it is `stale` (refused as `token_expired`). */
+  async function freshToken(stale: string | undefined): Promise<string | undefined> {
+    if (stale !== undefined && session?.refreshToken && session.accessToken === stale)
+      await refresh(session);
+    return session?.accessToken;
+  }
+
+  /**
+   * One connection to `GET /events`: delivers events until the stream ends. Resolves with the
+   * server's reason for ending it (absent: the connection just closed); rejects with
+   * {@link ApiError} when refused, {@link NetworkError} when the API cannot be reached.
+   */
+  async function streamOnce(
+    onEvent: (event: LiveEvent) => void,
+    lastEventId: () => string | undefined,
+    signal: AbortSignal | undefined,
+    onOpen: (() => void) | undefined,
+  ): Promise<string | undefined> {
+    const doFetch = options.fetch ?? globalThis.fetch;
+    const url = `${root}/api/v1/events`;
+    let refused: string | undefined;
+    for (;;) {
+      const token = await freshToken(refused);
+      const headers: Record<string, string> = { accept: "text/event-stream" };
+      if (token) headers.authorization = `Bearer ${token}`;
+      const last = lastEventId();
+      if (last !== undefined) headers["last-event-id"] = last;
+      let response: Response;
+      try {
+        response = await doFetch(url, { headers, signal });
+      } catch (cause) {
+        if (signal?.aborted) return undefined;
+        throw new NetworkError(root, { cause });
+      }
+      if (response.status !== 200) {
+        const body = await response.text();
+        const problem = toProblem(
+          {
+            status: response.status,
+            statusText: response.statusText,
+            header: (name) => response.headers.get(name),
+            body,
+          },
+          safeJson(body),
+        );
+        if (problem.code === "token_expired" && refused === undefined && session?.refreshToken) {
+          refused = token;
+          continue;
+        }
+        throw new ApiError(problem, retryAfterSeconds(response.headers.get("retry-after")));
+      }
+      onOpen?.();
+      let ended: string | undefined;
+      const parser = createParser({
+        onEvent(message) {
+          if (message.event === "stream.ended") {
+            ended = (safeJson(message.data) as { reason?: string } | undefined)?.reason;
+            return;
+          }
+          onEvent({
+            type: message.event as LiveEvent["type"],
+            id: message.id ?? "",
+            data: JSON.parse(message.data) as LiveEvent["data"],
+          });
+        },
+      });
+      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          parser.feed(value);
+        }
+      } catch (cause) {
+        if (signal?.aborted) return undefined;
+        throw new NetworkError(root, { cause });
+      }
+      return ended;
+    }
+  }
+
   return {
+    /**
+     * Everything that changed after `since` (a sync token from a previous sync or the last event's
+     * `id`), or the full live state without it; page on while `more` is true with
+     * `since: token`. Rejects with {@link ApiError} `sync_token_expired` (410) when `since` is
+     * older than the changes kept: sync again without it.
+     */
+    sync: (since?: string, query: Omit<SyncParams, "since"> = {}) =>
+      send<SyncResult>("GET", "/sync", undefined, { query: { ...query, since } }),
+    /**
+     * Delivers every change to the caller's tasks and projects (Server-Sent Events over `fetch`,
+     * with the `Authorization` header: usable from a browser) until `options.signal` aborts; the
+     * promise then resolves. A dropped connection, or a stream the server ends, is reopened after
+     * a pause, resuming after the last event delivered, so no change is missed or repeated.
+     * Rejects with {@link ApiError} when the API refuses: `unauthorized` once the session has
+     * ended (say, logged out), `sync_token_expired` when `lastEventId` is older than the changes
+     * kept (sync in full, then subscribe from its token).
+     */
+    async subscribe(
+      onEvent: (event: LiveEvent) => void,
+      subscribeOptions: SubscribeOptions = {},
+    ): Promise<void> {
+      const { signal, onOpen, onDisconnect } = subscribeOptions;
+      const retryMs = subscribeOptions.retryMs ?? 1000;
+      let lastEventId = subscribeOptions.lastEventId;
+      let failures = 0;
+      while (!signal?.aborted) {
+        let cause: { reason?: string; error?: unknown };
+        try {
+          const reason = await streamOnce(
+            (event) => {
+              lastEventId = event.id;
+              failures = 0;
+              onEvent(event);
+            },
+            () => lastEventId,
+            signal,
+            onOpen,
+          );
+          cause = { reason };
+        } catch (error) {
+          if (!(error instanceof NetworkError)) throw error;
+          cause = { error };
+        }
+        if (signal?.aborted) break;
+        onDisconnect?.(cause);
+        const pause = Math.min(30_000, retryMs * 2 ** failures++);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pause);
+          signal?.addEventListener("abort", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    },
     /** The session the client currently uses (after any silent refresh). */
     get session(): ClientSession | undefined {
       return session;

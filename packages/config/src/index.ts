@@ -108,6 +108,14 @@ const EnvSchema = z
       .min(1024, "must be at least 1024 bytes")
       .max(1024 * 1024, "must be at most 1048576 bytes")
       .default(16 * 1024),
+    EVENTS_HEARTBEAT: millis(100, 3_600_000).default(15_000),
+    EVENTS_MAX_BUFFER: z.coerce
+      .number()
+      .int()
+      .min(1024, "must be at least 1024 bytes")
+      .max(64 * 1024 * 1024, "must be at most 67108864 bytes")
+      .default(1024 * 1024),
+    CHANGES_RETENTION: duration.default(60 * 60 * 24 * 30),
     AUTH_JWKS_URL: optionalUrl,
     AUTH_ISSUER: z.string().trim().min(1).optional(),
     AUTH_AUDIENCE: z.string().trim().min(1).optional(),
@@ -238,6 +246,21 @@ export interface Config {
     /** Largest request line plus header section (`HTTP_MAX_HEADER_SIZE`, 16384 bytes). */
     readonly maxHeaderSize: number;
   };
+  /** Live updates and sync (DESIGN §9). */
+  readonly events: {
+    /** Milliseconds between heartbeats (an SSE comment) on an idle event stream (`EVENTS_HEARTBEAT`, 15 s). */
+    readonly heartbeatMs: number;
+    /**
+     * Bytes an event stream may leave unsent (`EVENTS_MAX_BUFFER`, 1 MiB): a client that falls
+     * further behind is dropped, and resumes with its last event id when it reconnects.
+     */
+    readonly maxBufferedBytes: number;
+    /**
+     * Seconds changes are kept for delta sync (`CHANGES_RETENTION`, 30 days): a sync token older
+     * than that answers 410 and the client syncs in full.
+     */
+    readonly changeRetention: number;
+  };
   /** An external identity provider whose JWTs are accepted beside this service's own. */
   readonly externalAuth:
     { readonly jwksUrl: string; readonly issuer: string; readonly audience: string } | undefined;
@@ -323,6 +346,11 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       keepAliveTimeout: e.HTTP_KEEP_ALIVE_TIMEOUT,
       maxHeaderSize: e.HTTP_MAX_HEADER_SIZE,
     },
+    events: {
+      heartbeatMs: e.EVENTS_HEARTBEAT,
+      maxBufferedBytes: e.EVENTS_MAX_BUFFER,
+      changeRetention: e.CHANGES_RETENTION,
+    },
     externalAuth:
       e.AUTH_JWKS_URL && e.AUTH_ISSUER && e.AUTH_AUDIENCE
         ? { jwksUrl: e.AUTH_JWKS_URL, issuer: e.AUTH_ISSUER, audience: e.AUTH_AUDIENCE }
@@ -343,6 +371,15 @@ export function testConfig(overrides: Record<string, string | undefined> = {}): 
 export function testDatabaseUrl(): string | undefined {
   const value = readProcessEnv().TEST_DATABASE_URL?.trim();
   return value ? value : undefined;
+}
+
+/**
+ * True on a continuous-integration run (`CI` set to anything but `false` or `0`, as CI services
+ * set it): tests that would skip for a missing tool on a developer's machine fail there instead.
+ */
+export function runningInCi(): boolean {
+  const value = readProcessEnv().CI?.trim().toLowerCase();
+  return Boolean(value) && value !== "false" && value !== "0";
 }
 
 function readProcessEnv(): Record<string, string | undefined> {

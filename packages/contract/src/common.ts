@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   email_taken: 409,
   project_name_taken: 409,
   idempotency_conflict: 409,
+  sync_token_expired: 410,
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,

@@ -9,5 +9,6 @@ export * from "./auth.js";
 export * from "./tasks.js";
 export * from "./quick-add.js";
 export * from "./projects.js";
+export * from "./sync.js";
 export * from "./health.js";
 export * from "./http.js";

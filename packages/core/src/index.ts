@@ -39,3 +39,10 @@ export {
   type SessionCacheOptions,
 } from "./services/session-cache.js";
 export type { CreateServicesOptions, Services } from "./services/index.js";
+export { SyncService, syncTokenExpired, type SequencedEvent } from "./services/sync-service.js";
+export {
+  LiveEvents,
+  type EventSink,
+  type LiveEventsOptions,
+  type StreamEndReason,
+} from "./services/live-events.js";

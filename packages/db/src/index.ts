@@ -18,6 +18,16 @@ export {
   type TasksTable,
 } from "./tables/tasks.js";
 export {
+  CHANGES_CHANNEL,
+  changeStatements,
+  type ChangeEvent,
+  type ChangeKind,
+  type ChangePosition,
+  type ChangeRow,
+  type ChangesTable,
+  type LatestChange,
+} from "./tables/changes.js";
+export {
   PROJECT_ORDER,
   projectStatements,
   type ListedProjectRow,

@@ -10,6 +10,7 @@ export const CORS_ALLOWED_HEADERS = [
   "If-Match",
   "If-None-Match",
   "Idempotency-Key",
+  "Last-Event-ID",
   "X-Request-Id",
 ];
 /** Response headers a browser script may read cross-origin. */

@@ -165,6 +165,10 @@ export function buildOpenApiDocument(operations: readonly Operation[]): OpenApiD
       { name: "Users", description: "Your profile, password and account." },
       { name: "Tasks", description: "Your tasks." },
       { name: "Projects", description: "Your projects: named lists of your tasks." },
+      {
+        name: "Sync",
+        description: "Live clients: delta sync with sync tokens, and a stream of changes.",
+      },
       { name: "Service", description: "Where to start, health checks and this documentation." },
     ],
   });

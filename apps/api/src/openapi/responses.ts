@@ -50,6 +50,7 @@ const STATUS_DESCRIPTIONS: Partial<Record<number, string>> = {
   401: "No valid credentials: log in (or refresh) and send `Authorization: Bearer <accessToken>`.",
   404: "No such resource. Another user's task answers exactly like a missing one.",
   409: "A conflict with the current state.",
+  410: "The sync token is older than the changes kept: sync again without `since`.",
   412: "`If-Match` does not match the task's current version: nothing was changed. `ETag` carries the current version; fetch the task again and retry.",
   413: "The body is larger than 100 kB.",
   415: "The body is not `application/json`.",
@@ -74,6 +75,8 @@ const SAMPLE_DETAILS: Partial<Record<ErrorCode, string>> = {
     'You already have a project named "Home". Choose another name, or use that project.',
   idempotency_conflict:
     "A request with this Idempotency-Key is still being processed. Retry in a moment.",
+  sync_token_expired:
+    "This sync token is older than the changes kept. Sync again without `since` for the full state.",
   precondition_failed:
     "The task has changed since you read it (its version is now 3). Fetch it again and retry.",
   payload_too_large: "The request body is larger than 100 kB.",

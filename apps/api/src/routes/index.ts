@@ -4,6 +4,7 @@ import { docsOperations } from "./docs.js";
 import { quickAddOperations } from "./quick-add.js";
 import { projectOperations } from "./projects.js";
 import { serviceOperations } from "./service.js";
+import { syncOperations } from "./sync.js";
 import { taskOperations } from "./tasks.js";
 import { userOperations } from "./users.js";
 
@@ -17,6 +18,7 @@ export const OPERATIONS: readonly Operation[] = [
   ...taskOperations,
   ...quickAddOperations,
   ...projectOperations,
+  ...syncOperations,
   ...serviceOperations,
   ...docsOperations,
 ];

@@ -7,7 +7,7 @@ import { testConfig, type Config } from "@todo/config";
 import type { AuthSession, Task } from "@todo/contract";
 import { createRedisClient, createServices, type Services } from "@todo/core";
 import { createTestDatabase, type TestDatabase } from "@todo/db/testing";
-import type { StatementObserver } from "@todo/db";
+import type { Database, StatementObserver } from "@todo/db";
 import type { Logger } from "pino";
 import { createApp } from "../app.js";
 import { createHttpServer, listen } from "../http-server.js";
@@ -73,10 +73,40 @@ export async function startTestApi(
     config,
     services,
     close: async () => {
+      services.live.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.close();
       redis?.disconnect();
+    },
+  };
+}
+
+/** An API instance over a database another instance may share (tests of several instances). */
+export interface TestInstance {
+  readonly url: string;
+  readonly services: Services;
+  /** Ends its event streams and stops its server; the database stays open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one more API instance over `db` (its own services, session cache and event streams),
+ * and resolves once its session cache is trusted.
+ */
+export async function startInstance(config: Config, db: Database): Promise<TestInstance> {
+  const services = createServices(db, config);
+  const app = createApp({ config, db, services, logger: createLogger(config) });
+  const server = createHttpServer(app, config.http);
+  const { port } = await listen(server, 0, "127.0.0.1");
+  await services.sessions.ready();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    services,
+    close: async () => {
+      services.live.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
@@ -233,3 +263,4 @@ export function signJwt(
   if (alg === "none") return `${head}.`;
   return `${head}.${createHmac("sha256", secret).update(head).digest("base64url")}`;
 }
+export { openEvents, type TestEventStream } from "./events.js";

@@ -6,7 +6,9 @@ import { IdempotencyService } from "./idempotency-service.js";
 import type { Redis } from "ioredis";
 import { RateLimitService } from "./rate-limit-service.js";
 import { ProjectService } from "./project-service.js";
+import { LiveEvents, type LiveEventsOptions } from "./live-events.js";
 import { SessionCache } from "./session-cache.js";
+import { SyncService } from "./sync-service.js";
 import { TaskService, type Clock } from "./task-service.js";
 import { UserService } from "./user-service.js";
 
@@ -16,6 +18,10 @@ export interface Services {
   readonly tasks: TaskService;
   readonly projects: ProjectService;
   readonly users: UserService;
+  /** Delta sync over the change log. */
+  readonly sync: SyncService;
+  /** The event streams of this process, fed by the change log and the listener. */
+  readonly live: LiveEvents;
   readonly idempotency: IdempotencyService;
   readonly rateLimits: RateLimitService;
   /** The live sessions the auth and user services share (no query per request). */
@@ -48,6 +54,8 @@ export interface CreateServicesOptions {
   readonly onRateLimited?: (limit: string) => void;
   /** The current instant the task rules read (tests fix it; default: the system's). */
   readonly clock?: Clock;
+  /** Tuning of the event streams (tests). */
+  readonly live?: LiveEventsOptions;
 }
 
 /**
@@ -78,6 +86,7 @@ export function createServices(
       options.onRateLimited,
     ),
     sessions,
+    live: new LiveEvents(db, sessions, new SyncService(db), options.live),
     within: (tx) => ({ ...services, ...dataServices(tx, sessions, options.clock) }),
   };
   return services;
@@ -92,11 +101,12 @@ function dataServices(
   db: Database,
   sessions: SessionCache,
   clock: Clock | undefined,
-): Pick<Services, "tasks" | "projects" | "users" | "idempotency"> {
+): Pick<Services, "tasks" | "projects" | "users" | "sync" | "idempotency"> {
   return {
     tasks: new TaskService(db, clock),
     projects: new ProjectService(db),
     users: new UserService(db, sessions),
+    sync: new SyncService(db),
     idempotency: new IdempotencyService({ db }),
   };
 }

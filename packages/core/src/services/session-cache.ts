@@ -56,6 +56,7 @@ export class SessionCache {
   /** Bumped by every notification and connection change: a lookup that saw it change is not kept. */
   private generation = 0;
   private subscribed = false;
+  private readonly revocationWatchers = new Set<(userId: string | undefined) => void>();
   private readonly subscription: Promise<unknown>;
 
   constructor(
@@ -102,11 +103,23 @@ export class SessionCache {
     return live;
   }
 
+  /**
+   * Calls `handler` with the user's id after each revocation heard or made in this process (one
+   * session or all of the user's: ask {@link SessionCache.isLive} which), and with no id when the
+   * listener reconnects (revocations may have been missed: check every session). Returns its
+   * removal.
+   */
+  onRevocation(handler: (userId: string | undefined) => void): () => void {
+    this.revocationWatchers.add(handler);
+    return () => this.revocationWatchers.delete(handler);
+  }
+
   /** Drops what a revocation names, in this process only (the notification does the others). */
   forget(userId: string, sessionId?: string): void {
     this.generation++;
     if (sessionId === undefined) this.live.delete(userId);
     else this.live.get(userId)?.delete(sessionId);
+    this.tell(userId);
   }
 
   private revoked(payload: string): void {
@@ -117,5 +130,16 @@ export class SessionCache {
   private forgetAll(): void {
     this.generation++;
     this.live.clear();
+    this.tell(undefined);
+  }
+
+  private tell(userId: string | undefined): void {
+    for (const handler of [...this.revocationWatchers]) {
+      try {
+        handler(userId);
+      } catch {
+        // One watcher's failure is its own.
+      }
+    }
   }
 }

@@ -11,6 +11,7 @@ import * as idempotencyResult from "./20261210000001_idempotency_result.js";
 import * as projects from "./20261212000001_projects.js";
 import * as usersTimeZone from "./20261220000001_users_time_zone.js";
 import * as tasksRecurrence from "./20261220000002_tasks_recurrence.js";
+import * as changes from "./20261221000001_changes.js";
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -31,6 +32,7 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Migration]> =
   ["20261212000001_projects", projects],
   ["20261220000001_users_time_zone", usersTimeZone],
   ["20261220000002_tasks_recurrence", tasksRecurrence],
+  ["20261221000001_changes", changes],
 ];
 
 /** A knex `migrationSource` over {@link MIGRATIONS}. */

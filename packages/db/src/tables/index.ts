@@ -1,4 +1,5 @@
 import { sql, type Connection } from "../connection.js";
+import { changesTable, type ChangesTable } from "./changes.js";
 import { projectsTable, type ProjectsTable } from "./projects.js";
 import { idempotencyKeysTable, type IdempotencyKeysTable } from "./idempotency-keys.js";
 import { rateLimitsTable, type RateLimitsTable } from "./rate-limits.js";
@@ -11,6 +12,7 @@ export interface Tables {
   readonly users: UsersTable;
   readonly tasks: TasksTable;
   readonly projects: ProjectsTable;
+  readonly changes: ChangesTable;
   readonly refreshTokens: RefreshTokensTable;
   readonly idempotencyKeys: IdempotencyKeysTable;
   readonly rateLimits: RateLimitsTable;
@@ -29,6 +31,7 @@ export function bindTables(connection: Connection): Tables {
     users: usersTable(connection),
     tasks: tasksTable(connection),
     projects: projectsTable(connection),
+    changes: changesTable(connection),
     refreshTokens: refreshTokensTable(connection),
     idempotencyKeys: idempotencyKeysTable(connection),
     rateLimits: rateLimitsTable(connection),

@@ -101,6 +101,21 @@ export const projectStatements = {
     ]);
   },
 
+  /** The owner's projects with these numbers, deleted ones included. */
+  many(ownerId: string, ids: readonly number[]): Statement<ProjectRow> {
+    return sql("SELECT * FROM projects WHERE user_id = $1 AND id = ANY ($2::integer[])", [
+      ownerId,
+      [...ids],
+    ]);
+  },
+
+  /** Every live project of the owner (archived ones too), by number (a full sync). */
+  live(ownerId: string): Statement<ProjectRow> {
+    return sql("SELECT * FROM projects WHERE user_id = $1 AND deleted_at IS NULL ORDER BY id", [
+      ownerId,
+    ]);
+  },
+
   /** A page of the owner's live projects, by name (case folded), served by the name index. */
   list(ownerId: string, filter: ProjectFilter, page: ProjectPage): Statement<ListedProjectRow> {
     const values: unknown[] = [ownerId, page.limit];
@@ -147,6 +162,10 @@ export interface ProjectsTable {
   find(ownerId: string, id: number, lookup?: ProjectLookup): Promise<ProjectRow | undefined>;
   /** The owner's live project called `name` (any case), or `undefined`. */
   named(ownerId: string, name: string): Promise<ProjectRow | undefined>;
+  /** The owner's projects with these numbers, deleted ones included (missing ones left out). */
+  many(ownerId: string, ids: readonly number[]): Promise<ProjectRow[]>;
+  /** Every live project of the owner, archived ones included, by number. */
+  live(ownerId: string): Promise<ProjectRow[]>;
   /** One page of the owner's live projects that `filter` covers, by name. */
   list(ownerId: string, filter: ProjectFilter, page: ProjectPage): Promise<ListedProjectRow[]>;
   /**
@@ -165,6 +184,9 @@ export function projectsTable(connection: Connection): ProjectsTable {
     create: (ownerId, name) => first(projectStatements.create(ownerId, name)),
     find: (ownerId, id, lookup) => first(projectStatements.find(ownerId, id, lookup)),
     named: (ownerId, name) => first(projectStatements.named(ownerId, name)),
+    many: async (ownerId, ids) =>
+      ids.length === 0 ? [] : connection.rows(projectStatements.many(ownerId, ids)),
+    live: (ownerId) => connection.rows(projectStatements.live(ownerId)),
     list: (ownerId, filter, page) => connection.rows(projectStatements.list(ownerId, filter, page)),
     update: (ownerId, id, changes) => first(projectStatements.update(ownerId, id, changes)),
   };

@@ -338,6 +338,22 @@ export const taskStatements = {
     );
   },
 
+  /** The owner's tasks with these numbers, removed ones included. */
+  many(ownerId: string, ids: readonly number[]): Statement<TaskRow> {
+    return sql("SELECT * FROM tasks WHERE user_id = $1 AND id = ANY ($2::integer[])", [
+      ownerId,
+      [...ids],
+    ]);
+  },
+
+  /** The owner's live tasks numbered above `after`, by number, at most `limit` (a full sync). */
+  liveAfter(ownerId: string, after: number, limit: number): Statement<TaskRow> {
+    return sql(
+      "SELECT * FROM tasks WHERE user_id = $1 AND id > $2 AND deleted_at IS NULL ORDER BY id LIMIT $3",
+      [ownerId, after, limit],
+    );
+  },
+
   /** Every task of the owner, removed ones included, by id: what an account holds. */
   ofOwner(ownerId: string): Statement<TaskRow> {
     return sql("SELECT * FROM tasks WHERE user_id = $1 ORDER BY id", [ownerId]);
@@ -402,6 +418,10 @@ export interface TasksTable {
     changes: TaskChanges,
     condition?: ChangeCondition,
   ): Promise<TaskChangeOutcome | undefined>;
+  /** The owner's tasks with these numbers, removed ones included (missing ones left out). */
+  many(ownerId: string, ids: readonly number[]): Promise<TaskRow[]>;
+  /** See {@link taskStatements.liveAfter}. */
+  liveAfter(ownerId: string, after: number, limit: number): Promise<TaskRow[]>;
   /** Every task of the owner, removed ones included, by id. */
   ofOwner(ownerId: string): Promise<TaskRow[]>;
   /** See {@link taskStatements.removeWithProject}; resolves to the number of tasks removed. */
@@ -429,6 +449,10 @@ export function tasksTable(connection: Connection): TasksTable {
       const { changed, ...row } = decided;
       return { row, changed };
     },
+    many: async (ownerId, ids) =>
+      ids.length === 0 ? [] : connection.rows(taskStatements.many(ownerId, ids)),
+    liveAfter: (ownerId, after, limit) =>
+      connection.rows(taskStatements.liveAfter(ownerId, after, limit)),
     ofOwner: (ownerId) => connection.rows(taskStatements.ofOwner(ownerId)),
     removeWithProject: (ownerId, projectId) =>
       connection.affected(taskStatements.removeWithProject(ownerId, projectId)),
