@@ -58,10 +58,23 @@ export interface Report {
   sql: SqlTrace[];
   layers: LayerTiming[];
   profile?: ProfileSummary | undefined;
+  /** Where each server's CPU per request goes, by layer (`--profile`). */
+  profileLayers?: ProfileLayers | undefined;
   targets?: TargetCheck[];
 }
 
-/** One target of issue 11 and whether this run met it. */
+/**
+ * Each server's CPU time per request (µs, over the load scenarios named) split into layers from
+ * its CPU profile; rows ordered by what the API spends beyond the baseline, largest first.
+ */
+export interface ProfileLayers {
+  readonly scenarios: string[];
+  readonly apiCpuUsPerRequest: number;
+  readonly baselineCpuUsPerRequest: number;
+  readonly rows: { readonly layer: string; readonly apiUs: number; readonly baselineUs: number }[];
+}
+
+/** One performance target (a ratio against the baseline) and whether this run met it. */
 export interface TargetCheck {
   readonly what: string;
   readonly value: number;
@@ -85,7 +98,7 @@ const REVOCATION_TARGET_MS = 100;
 
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
-/** Evaluates the issue's targets (ratios from this run) and stores them on the report. */
+/** Evaluates the performance targets (ratios from this run) and stores them on the report. */
 export function checkTargets(report: Report): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const row of report.load) {
@@ -389,9 +402,36 @@ export function printReport(report: Report): void {
     );
   }
 
+  if (report.profileLayers) {
+    const layers = report.profileLayers;
+    out.push(
+      "",
+      `CPU per request by layer (µs; profiles of both servers over ${layers.scenarios.join(", ") || "no load"})`,
+    );
+    out.push(
+      ...table(
+        ["layer", "API", "baseline", "API − baseline"],
+        [
+          ...layers.rows.map((row) => [
+            row.layer,
+            String(row.apiUs),
+            String(row.baselineUs),
+            String(row.apiUs - row.baselineUs),
+          ]),
+          [
+            "all",
+            String(layers.apiCpuUsPerRequest),
+            String(layers.baselineCpuUsPerRequest),
+            String(layers.apiCpuUsPerRequest - layers.baselineCpuUsPerRequest),
+          ],
+        ],
+      ),
+    );
+  }
+
   const targets = checkTargets(report);
   if (targets.length) {
-    out.push("", "Targets (issue 11)");
+    out.push("", "Targets");
     out.push(
       ...table(
         ["what", "value", "target", ""],
