@@ -39,7 +39,7 @@ interface Instance extends Child {
   readonly metricsUrl: string;
 }
 
-const dir = mkdtempSync(join(tmpdir(), "todo-cluster-"));
+const dir = mkdtempSync(join(tmpdir(), "todo-api-cluster-"));
 const children: Child[] = [];
 const adminUrl = testDatabaseUrl() ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const database = `todo_test_cluster_${randomBytes(6).toString("hex")}`;

@@ -40,7 +40,12 @@ export const DISTRIBUTION: Distribution = {
     // Keyed (user_id, seq) when present: the sync feed of one user's changes.
     changes: "user_id",
   },
-  reference: {},
+  // Made for Citus (not in the schema today): the lookups that replace the users keys below.
+  reference: {
+    user_emails: "email → user_id, for login (replaces users UNIQUE (email))",
+    user_identities:
+      "(issuer, subject) → user_id, for external tokens (replaces users UNIQUE (external_issuer, external_subject))",
+  },
   local: {
     knex_migrations: "the migrations applied: bookkeeping of the coordinator, which migrates",
     knex_migrations_lock: "the migration lock: bookkeeping of the coordinator",
