@@ -43,6 +43,8 @@ const dir = mkdtempSync(join(tmpdir(), "todo-api-cluster-"));
 const children: Child[] = [];
 const adminUrl = testDatabaseUrl() ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const database = `todo_test_cluster_${randomBytes(6).toString("hex")}`;
+/** This run's Redis keys: counters left by an earlier run never meet this one's. */
+const redisKeyPrefix = `todo-cluster-${randomBytes(6).toString("hex")}:`;
 let directUrl: string;
 let pgbouncer: PgBouncer;
 let instances: Instance[] = [];
@@ -92,6 +94,7 @@ async function startInstance(index: number, jwtSecret: string): Promise<Instance
     DATABASE_STATEMENT_TIMEOUT: "60s",
     RATE_LIMIT_STORE: "redis",
     REDIS_URL,
+    REDIS_KEY_PREFIX: redisKeyPrefix,
     RATE_LIMIT_AUTH_POINTS: String(AUTH_POINTS),
     RATE_LIMIT_AUTH_DURATION: "10m",
     RATE_LIMIT_USER_POINTS: "100000000",
@@ -138,14 +141,9 @@ async function startHaproxy(): Promise<Child> {
   return child;
 }
 
-/**
- * A client address of its own, in the documentation prefix 2001:db8::/32 (RFC 3849), sent as
- * X-Forwarded-For: random, so that counts left in Redis by an earlier run never meet this one's.
- */
-const newIp = () =>
-  `2001:db8:${randomBytes(4)
-    .toString("hex")
-    .replace(/(....)(....)/, "$1:$2")}::1`;
+let ipCounter = 0;
+/** A client address of its own (TEST-NET-2, RFC 5737), sent as X-Forwarded-For. */
+const newIp = () => `198.51.100.${++ipCounter}`;
 
 async function signup(base: string): Promise<{ token: string; id: string }> {
   const reply = await send(base, "POST", "/api/v1/auth/signup", {
@@ -237,6 +235,15 @@ describe("three API instances behind HAProxy, through PgBouncer, on one PostgreS
       statuses.push(reply.status);
     }
     expect(statuses).toEqual([...Array<number>(AUTH_POINTS).fill(401), 429]);
+    // Counted in Redis, under this run's prefix.
+    const { stdout: keys } = await promisify(execFile)("redis-cli", [
+      "-u",
+      REDIS_URL,
+      "--scan",
+      "--pattern",
+      `${redisKeyPrefix}auth-ip:*`,
+    ]);
+    expect(keys).toContain(`${redisKeyPrefix}auth-ip:${ip}`);
     const refusedBy = instances[AUTH_POINTS % INSTANCES]!;
     const metrics = await (await fetch(refusedBy.metricsUrl)).text();
     expect(metrics).toMatch(/^rate_limit_rejections_total\{limit="auth-ip"\} [1-9]/m);
