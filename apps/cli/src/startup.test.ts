@@ -98,6 +98,8 @@ describe("start-up", () => {
     expect(await filesLoadedBy(["--version"])).toEqual(["bin.js"]);
     expect(await filesLoadedBy(["--help"])).toEqual(["bin.js", "program.js"]);
     expect(await filesLoadedBy(["list"])).toEqual(["bin.js", "program.js"]); // not logged in: exit 4
+    // Shell completion's project names, on every Tab: one small module, without commander.
+    expect(await filesLoadedBy(["__complete", "projects"])).toEqual(["bin.js", "complete.js"]);
     expect(await filesLoadedBy(["signup", "--email", "a@example.com"], "short\n")).toEqual([
       "bin.js",
       "lazy/contract.mjs",
@@ -107,6 +109,10 @@ describe("start-up", () => {
     const program = sourcesOf(["dist/program.js"]);
     expect(program).toContain("commander");
     expect(program).toContain("src/commands/list.ts");
+    const completer = sourcesOf(["dist/complete.js"]);
+    expect(completer).toContain("src/complete.ts");
+    for (const heavy of ["commander", "zod", "src/commands/list.ts"])
+      expect(completer, heavy).not.toContain(heavy);
     const everything = sourcesOf(Object.keys(meta.outputs));
     for (const heavy of ["zod", "@inquirer/password", "packages/contract/src/tasks.ts"]) {
       expect(everything, heavy).toContain(heavy);
@@ -142,6 +148,7 @@ describe("start-up", () => {
     const help = await runTodo(["--help"], {});
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: todo [options] [command]");
+    expect(help.stdout).not.toContain("__complete");
     for (const command of [
       "signup",
       "login",
@@ -253,6 +260,14 @@ describe("completion", () => {
     );
     expect(fish.stdout).toContain(
       "complete -c todo -n '__fish_seen_subcommand_from list ls' -s p -l priority -x -a 'none low medium high'",
+    );
+    // Project names come from the API, through the hidden `todo __complete projects`.
+    expect(zsh.stdout).toContain(
+      "'(-P --project)'{-P,--project}'[put it in this project (by name, any case)]:project:_todo_projects active'",
+    );
+    expect(zsh.stdout).toContain("':name:_todo_projects archived'");
+    expect(fish.stdout).toContain(
+      "complete -c todo -n '__fish_seen_subcommand_from project; and __fish_seen_subcommand_from unarchive' -x -a '(todo __complete projects archived)'",
     );
     const other = await runTodo(["completion", "tcsh"], {});
     expect(other.code).toBe(2);
