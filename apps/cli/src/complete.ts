@@ -9,7 +9,6 @@
  * makes one request; the project commands forget the file when they change a project. `bin.ts`
  * loads this module alone (no commander, no commands), so a Tab costs little more than a Node start.
  */
-import { createHash, randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createContext, type Context } from "./context.js";
@@ -91,6 +90,9 @@ function projectNamesCacheFile(context: Context): string | undefined {
     typeof claims.iss === "string" ? claims.iss : "",
     claims.sub,
   ]);
+  // Loaded here, not at the top: the project commands import this module, and only they and
+  // completion need a hash.
+  const { createHash } = process.getBuiltinModule("node:crypto");
   const hash = createHash("sha256").update(key).digest("hex").slice(0, 32);
   return join(context.env.cacheDir, `projects-${hash}.json`);
 }
@@ -129,7 +131,7 @@ function readCache(file: string): CachedProjects | undefined {
 /** Writes atomically (a temp file renamed over), mode 0600 in a folder of mode 0700. */
 function writeCache(folder: string, file: string, value: CachedProjects): void {
   mkdirSync(folder, { recursive: true, mode: 0o700 });
-  const temp = `${file}.${randomUUID()}.tmp`;
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
     writeFileSync(temp, JSON.stringify(value), { mode: 0o600 });
     renameSync(temp, file);

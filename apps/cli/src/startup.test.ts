@@ -1,15 +1,14 @@
 // Fast start and the bits of the CLI that need no API: --help, --version, completion scripts, and
 // what each run loads (the files of dist/, and what esbuild put in each: dist/meta.json).
 import { execFile, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { once } from "node:events";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname, join, posix, relative } from "node:path";
+import { posix } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { BIN, runTodo } from "./testing/cli.js";
+import { filesLoadedBy } from "./testing/loads.js";
 import { CLI_VERSION } from "./version.js";
 
 const run = promisify(execFile);
@@ -27,58 +26,6 @@ interface Metafile {
 const meta = JSON.parse(
   await readFile(new URL("../dist/meta.json", import.meta.url), "utf8"),
 ) as Metafile;
-
-/**
- * The files of dist/ a run of `todo args…` loads, sorted: CommonJS ones read from `require.cache`
- * as the process exits, ES modules logged by a module-loading hook, both set up by a preloaded
- * script.
- */
-async function filesLoadedBy(args: readonly string[], input = ""): Promise<string[]> {
-  const folder = await mkdtemp(join(tmpdir(), "todo-cli-loads-"));
-  await writeFile(
-    join(folder, "hooks.mjs"),
-    [
-      'import { appendFileSync } from "node:fs";',
-      "let log;",
-      "export function initialize(path) { log = path; }",
-      "export async function load(url, context, nextLoad) {",
-      "  appendFileSync(log, `${url}\\n`);",
-      "  return nextLoad(url, context);",
-      "}",
-    ].join("\n"),
-  );
-  await writeFile(
-    join(folder, "spy.cjs"),
-    [
-      'const { register } = require("node:module");',
-      'const { join } = require("node:path");',
-      'const { pathToFileURL } = require("node:url");',
-      'register(pathToFileURL(join(__dirname, "hooks.mjs")), { data: join(__dirname, "esm.log") });',
-      'process.on("exit", () => require("node:fs").writeFileSync(join(__dirname, "cjs.log"), Object.keys(require.cache).join("\\n")));',
-    ].join("\n"),
-  );
-  await writeFile(join(folder, "esm.log"), "");
-  const result = await runTodo(
-    args,
-    { NODE_OPTIONS: `--require=${join(folder, "spy.cjs")}` },
-    input,
-  );
-  const logged = [
-    ...(await readFile(join(folder, "cjs.log"), "utf8")).split("\n"),
-    ...(await readFile(join(folder, "esm.log"), "utf8"))
-      .split("\n")
-      .filter((url) => url.startsWith("file:"))
-      .map((url) => fileURLToPath(url)),
-  ];
-  await rm(folder, { recursive: true, force: true });
-  expect(result.stderr, "the run itself").not.toMatch(/Error/);
-  const dist = dirname(BIN);
-  // Chunks the lazy modules share (esbuild's names change with their content) are left out.
-  return [...new Set(logged.filter((file) => file.startsWith(dist)))]
-    .map((file) => relative(dist, file))
-    .filter((file) => !/^lazy\/chunk-/.test(file))
-    .sort();
-}
 
 /** The sources bundled into `files`, as package names (`zod`, `commander`) or `src/…` paths. */
 function sourcesOf(files: readonly string[]): Set<string> {
@@ -100,7 +47,7 @@ describe("start-up", () => {
     expect(await filesLoadedBy(["list"])).toEqual(["bin.js", "program.js"]); // not logged in: exit 4
     // Shell completion's project names, on every Tab: one small module, without commander.
     expect(await filesLoadedBy(["__complete", "projects"])).toEqual(["bin.js", "complete.js"]);
-    expect(await filesLoadedBy(["signup", "--email", "a@example.com"], "short\n")).toEqual([
+    expect(await filesLoadedBy(["signup", "--email", "a@example.com"], {}, "short\n")).toEqual([
       "bin.js",
       "lazy/contract.mjs",
       "program.js",
@@ -109,6 +56,10 @@ describe("start-up", () => {
     const program = sourcesOf(["dist/program.js"]);
     expect(program).toContain("commander");
     expect(program).toContain("src/commands/list.ts");
+    // node:crypto only when a run needs it (an idempotency key, a cache file's name).
+    expect(meta.outputs["dist/program.js"]?.imports.map((entry) => entry.path)).not.toContain(
+      "node:crypto",
+    );
     const completer = sourcesOf(["dist/complete.js"]);
     expect(completer).toContain("src/complete.ts");
     for (const heavy of ["commander", "zod", "src/commands/list.ts"])
