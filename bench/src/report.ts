@@ -89,10 +89,23 @@ export interface Report {
   sql: SqlTrace[];
   layers: LayerTiming[];
   profile?: ProfileSummary | undefined;
+  /** Where each server's CPU per request goes, by layer (`--profile`). */
+  profileLayers?: ProfileLayers | undefined;
   targets?: TargetCheck[];
 }
 
-/** One performance target and whether this run met it. */
+/**
+ * Each server's CPU time per request (µs, over the load scenarios named) split into layers from
+ * its CPU profile; rows ordered by what the API spends beyond the baseline, largest first.
+ */
+export interface ProfileLayers {
+  readonly scenarios: string[];
+  readonly apiCpuUsPerRequest: number;
+  readonly baselineCpuUsPerRequest: number;
+  readonly rows: { readonly layer: string; readonly apiUs: number; readonly baselineUs: number }[];
+}
+
+/** One performance target (a ratio against the baseline) and whether this run met it. */
 export interface TargetCheck {
   readonly what: string;
   readonly value: number;
@@ -492,6 +505,33 @@ export function printReport(report: Report): void {
           String(entry.ms),
           String(entry.percent),
         ]),
+      ),
+    );
+  }
+
+  if (report.profileLayers) {
+    const layers = report.profileLayers;
+    out.push(
+      "",
+      `CPU per request by layer (µs; profiles of both servers over ${layers.scenarios.join(", ") || "no load"})`,
+    );
+    out.push(
+      ...table(
+        ["layer", "API", "baseline", "API − baseline"],
+        [
+          ...layers.rows.map((row) => [
+            row.layer,
+            String(row.apiUs),
+            String(row.baselineUs),
+            String(row.apiUs - row.baselineUs),
+          ]),
+          [
+            "all",
+            String(layers.apiCpuUsPerRequest),
+            String(layers.baselineCpuUsPerRequest),
+            String(layers.apiCpuUsPerRequest - layers.baselineCpuUsPerRequest),
+          ],
+        ],
       ),
     );
   }

@@ -20,13 +20,14 @@ import { SignJWT } from "jose";
 import pg from "pg";
 import { median, timeCommands, type CommandTiming } from "./cli.js";
 import { measureLayers, type LayerTiming } from "./layers.js";
-import { summariseProfile, type ProfileSummary } from "./profile.js";
+import { layerShares, summariseProfile, type ProfileSummary } from "./profile.js";
 import {
   compareProjectList,
   printReport,
   printSoak,
   type DepthRow,
   type LoadRow,
+  type ProfileLayers,
   type Report,
   type SqlTrace,
 } from "./report.js";
@@ -247,6 +248,9 @@ async function main(): Promise<void> {
       env,
       logDir: workDir,
       cwd: ROOT,
+      nodeArgs: options.profile
+        ? ["--cpu-prof", "--cpu-prof-dir", join(profileDir, "baseline")]
+        : [],
       args: ["--headers", headersFile],
     });
     servers.push(baseline);
@@ -419,11 +423,13 @@ async function main(): Promise<void> {
     await api.stop();
     await baseline.stop();
     let profile: ProfileSummary | undefined;
+    let profileLayers: ProfileLayers | undefined;
     if (options.profile) {
-      const file = existsSync(profileDir)
-        ? readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"))
-        : undefined;
-      if (file) profile = summariseProfile(join(profileDir, file));
+      const apiProfile = profileIn(profileDir);
+      const baselineProfile = profileIn(join(profileDir, "baseline"));
+      if (apiProfile) profile = summariseProfile(apiProfile);
+      if (apiProfile && baselineProfile)
+        profileLayers = layersPerRequest(load, apiProfile, baselineProfile);
     }
     await cleanUp();
 
@@ -469,6 +475,7 @@ async function main(): Promise<void> {
       sql,
       layers,
       profile,
+      profileLayers,
     };
     printReport(report); // also records the target checks on the report
     mkdirSync(join(options.out, ".."), { recursive: true });
@@ -779,3 +786,48 @@ main().catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
+
+/** The `.cpuprofile` that `node --cpu-prof` left in `dir`, if any. */
+function profileIn(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile"));
+  return file ? join(dir, file) : undefined;
+}
+
+/**
+ * Each server's CPU per request split into layers: its profile's layer shares
+ * ({@link layerShares}) times its CPU µs per request over the load scenarios of this run
+ * (requests-weighted). The profiles span the whole process, so `--only <one scenario>` gives that
+ * route's split.
+ */
+function layersPerRequest(
+  load: LoadRow[],
+  apiProfile: string,
+  baselineProfile: string,
+): ProfileLayers {
+  const cpuPerRequest = (side: "api" | "baseline") => {
+    const runs = load.flatMap((row) => row.runs[side]);
+    const requests = runs.reduce((sum, run) => sum + run.requests, 0);
+    const cpuUs = runs.reduce((sum, run) => sum + (run.cpuUsPerRequest ?? 0) * run.requests, 0);
+    return requests ? cpuUs / requests : 0;
+  };
+  const apiUs = cpuPerRequest("api");
+  const baselineUs = cpuPerRequest("baseline");
+  const api = new Map(layerShares(apiProfile).map((share) => [share.layer, share.percent]));
+  const baseline = new Map(
+    layerShares(baselineProfile).map((share) => [share.layer, share.percent]),
+  );
+  const rows = [...new Set([...api.keys(), ...baseline.keys()])]
+    .map((layer) => ({
+      layer,
+      apiUs: Math.round(((api.get(layer) ?? 0) * apiUs) / 100),
+      baselineUs: Math.round(((baseline.get(layer) ?? 0) * baselineUs) / 100),
+    }))
+    .sort((a, b) => b.apiUs - b.baselineUs - (a.apiUs - a.baselineUs));
+  return {
+    scenarios: load.map((row) => row.scenario),
+    apiCpuUsPerRequest: Math.round(apiUs),
+    baselineCpuUsPerRequest: Math.round(baselineUs),
+    rows,
+  };
+}
