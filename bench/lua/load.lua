@@ -1,7 +1,8 @@
 -- wrk script for `pnpm bench`. Arguments (after `--`):
---   scenario   list | get | create | patch | login | path
+--   scenario   list | project | get | create | patch | login | path
 --   users      file with one "<access token> <email>" line per seeded user
---   arg        get/patch: highest task id to pick from; path: the request path (with query)
+--   arg        get/patch: highest task id to pick from; project: the project number to list;
+--              path: the request path (with query)
 -- Each request picks a random user, so the load spreads over many owners and rows.
 -- done() prints one line "BENCH_JSON {...}" for bench/src/wrk.ts to read.
 
@@ -36,6 +37,8 @@ function request()
   local i = math.random(#tokens)
   if scenario == "list" then
     return wrk.format("GET", "/api/v1/tasks", auth(i))
+  elseif scenario == "project" then
+    return wrk.format("GET", "/api/v1/tasks?project=" .. arg, auth(i))
   elseif scenario == "get" then
     return wrk.format("GET", "/api/v1/tasks/" .. math.random(tonumber(arg)), auth(i))
   elseif scenario == "patch" then

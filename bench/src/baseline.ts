@@ -1,7 +1,8 @@
 // The baseline: the least work for the same answer, the physical limit of this stack on this
 // machine. node:http + pg, no framework, no ORM, no schema library. It verifies the same HS256
 // access token (jose, same allowlist, issuer, audience and required claims) and then sends only
-// the route's own SQL: one statement for a get, two for a page-mode list, and no session lookup
+// the route's own SQL: one statement for a get, two for a page-mode list (of all tasks, or of one
+// project's with `?project=<id>`), and no session lookup
 // (revocation is the API's problem to solve without a query per request). The statement texts
 // come from the table modules of @todo/db (read once at start; `pnpm bench` prints the API's
 // statements per request beside the report, from `DEBUG=todo:sql`), and answers with
@@ -95,6 +96,27 @@ const SQL = {
     ),
   ),
   count: template(taskStatements.count(owner, {})),
+  // One project's tasks (`?project=<id>`): the same two statements with the project filter.
+  projectPage: template(
+    taskStatements.list(
+      owner,
+      { project: marker("project", 900_006) },
+      {
+        order: "createdAt",
+        descending: true,
+        limit: marker("limit", 900_002),
+        offset: marker("offset", 900_003),
+      },
+    ),
+  ),
+  projectFirstPage: template(
+    taskStatements.list(
+      owner,
+      { project: marker("project", 900_006) },
+      { order: "createdAt", descending: true, limit: marker("limit", 900_002) },
+    ),
+  ),
+  projectCount: template(taskStatements.count(owner, { project: marker("project", 900_006) })),
   create: template(
     taskStatements.create(owner, {
       title,
@@ -198,12 +220,22 @@ export async function startBaseline(
     const page = Number(params.get("page") ?? 1);
     if (!Number.isInteger(page) || page < 1) throw new HttpError(422, "validation_failed");
     const offset = (page - 1) * LIMIT;
-    const [{ rows }, counted] = await Promise.all([
-      offset > 0
-        ? query<TaskRow>(SQL.offsetPage, { owner: userId, limit: LIMIT + 1, offset })
-        : query<TaskRow>(SQL.firstPage, { owner: userId, limit: LIMIT + 1 }),
-      query<{ count: number }>(SQL.count, { owner: userId }),
-    ]);
+    const projectParam = params.get("project");
+    const project = projectParam === null ? undefined : Number(projectParam);
+    if (project !== undefined && !(Number.isInteger(project) && project >= 1))
+      throw new HttpError(422, "validation_failed");
+    const args = { owner: userId, limit: LIMIT + 1, offset, project };
+    const [{ rows }, counted] = await Promise.all(
+      project === undefined
+        ? [
+            query<TaskRow>(offset > 0 ? SQL.offsetPage : SQL.firstPage, args),
+            query<{ count: number }>(SQL.count, args),
+          ]
+        : [
+            query<TaskRow>(offset > 0 ? SQL.projectPage : SQL.projectFirstPage, args),
+            query<{ count: number }>(SQL.projectCount, args),
+          ],
+    );
     const total = counted.rows[0]?.count ?? 0;
     return listBody(rows, { total, page, totalPages: Math.ceil(total / LIMIT) });
   }

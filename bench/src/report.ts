@@ -14,6 +14,35 @@ export interface LoadRow {
   readonly runs: { api: LoadResult[]; baseline: LoadResult[] };
 }
 
+/** One server's `GET /tasks?project=<id>` against its `GET /tasks`, from the median runs. */
+export interface ProjectListSide {
+  readonly listRps: number;
+  readonly projectRps: number;
+  /** projectRps / listRps: above 1, the project's page is the cheaper one. */
+  readonly rpsRatio: number;
+  readonly listP50: number;
+  readonly projectP50: number;
+  readonly listP99: number;
+  readonly projectP99: number;
+  /** projectP99 / listP99. */
+  readonly p99Ratio: number;
+  /** Server CPU time per request, microseconds. */
+  readonly listCpuUs: number | undefined;
+  readonly projectCpuUs: number | undefined;
+}
+
+/**
+ * The cost of one project's first page (`GET /tasks?project=<id>`, 20 of the project's 40 tasks)
+ * against the first page of all tasks (`GET /tasks`, 20 of 100), both measured in the same run, on
+ * the API and on the least-work baseline. Latencies in milliseconds.
+ */
+export interface ProjectListComparison {
+  readonly api: ProjectListSide;
+  readonly baseline: ProjectListSide;
+  /** The project page's req/s, API over baseline (as in the load table). */
+  readonly apiOverBaseline: number;
+}
+
 /** One depth probe (one connection) on both servers. */
 export interface DepthRow {
   readonly name: string;
@@ -46,6 +75,8 @@ export interface Report {
   };
   settings: Record<string, unknown>;
   load: LoadRow[];
+  /** Absent when the run measured `list` or `project` alone. */
+  projectList?: ProjectListComparison | undefined;
   depth: DepthRow[];
   cli: { tool: string; timings: CommandTiming[] } | { skipped: string };
   memory: {
@@ -61,10 +92,23 @@ export interface Report {
   sql: SqlTrace[];
   layers: LayerTiming[];
   profile?: ProfileSummary | undefined;
+  /** Where each server's CPU per request goes, by layer (`--profile`). */
+  profileLayers?: ProfileLayers | undefined;
   targets?: TargetCheck[];
 }
 
-/** One target of issue 11 and whether this run met it. */
+/**
+ * Each server's CPU time per request (µs, over the load scenarios named) split into layers from
+ * its CPU profile; rows ordered by what the API spends beyond the baseline, largest first.
+ */
+export interface ProfileLayers {
+  readonly scenarios: string[];
+  readonly apiCpuUsPerRequest: number;
+  readonly baselineCpuUsPerRequest: number;
+  readonly rows: { readonly layer: string; readonly apiUs: number; readonly baselineUs: number }[];
+}
+
+/** One performance target (a ratio against the baseline) and whether this run met it. */
 export interface TargetCheck {
   readonly what: string;
   readonly value: number;
@@ -72,7 +116,14 @@ export interface TargetCheck {
   readonly met: boolean;
 }
 
-const RPS_TARGETS: Record<string, number> = { list: 0.85, get: 0.85, patch: 0.85, create: 0.8 };
+/** req/s API / baseline; a project's page is a list as the first page of all tasks is. */
+const RPS_TARGETS: Record<string, number> = {
+  list: 0.85,
+  project: 0.85,
+  get: 0.85,
+  patch: 0.85,
+  create: 0.8,
+};
 const P99_TARGET = 1.3;
 const DEPTH_TARGET = 1.5;
 /** Each command's wall time over `node -e ""`'s. */
@@ -88,7 +139,34 @@ const REVOCATION_TARGET_MS = 100;
 
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 
-/** Evaluates the issue's targets (ratios from this run) and stores them on the report. */
+/**
+ * Compares the `project` scenario with the `list` scenario of the same run, on each server;
+ * `undefined` unless both were measured.
+ */
+export function compareProjectList(load: readonly LoadRow[]): ProjectListComparison | undefined {
+  const list = load.find((row) => row.scenario === "list");
+  const project = load.find((row) => row.scenario === "project");
+  if (!list || !project) return undefined;
+  const side = (all: LoadResult, one: LoadResult): ProjectListSide => ({
+    listRps: all.rps,
+    projectRps: one.rps,
+    rpsRatio: ratio(one.rps, all.rps),
+    listP50: all.p50,
+    projectP50: one.p50,
+    listP99: all.p99,
+    projectP99: one.p99,
+    p99Ratio: ratio(one.p99, all.p99),
+    listCpuUs: all.cpuUsPerRequest,
+    projectCpuUs: one.cpuUsPerRequest,
+  });
+  return {
+    api: side(list.api, project.api),
+    baseline: side(list.baseline, project.baseline),
+    apiOverBaseline: ratio(project.api.rps, project.baseline.rps),
+  };
+}
+
+/** Evaluates the performance targets (ratios from this run) and stores them on the report. */
 export function checkTargets(report: Report): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const row of report.load) {
@@ -233,6 +311,48 @@ export function printReport(report: Report): void {
         ],
         rows,
       ),
+    );
+  }
+
+  const projects = report.projectList;
+  if (projects) {
+    out.push(
+      "",
+      "Projects (GET /tasks?project=1, 20 of the project's 40 tasks, against GET /tasks, 20 of 100; same run)",
+    );
+    const row = (name: string, side: ProjectListSide) => [
+      name,
+      String(side.listRps),
+      String(side.projectRps),
+      side.rpsRatio.toFixed(2),
+      side.listP50.toFixed(2),
+      side.projectP50.toFixed(2),
+      side.listP99.toFixed(2),
+      side.projectP99.toFixed(2),
+      side.p99Ratio.toFixed(2),
+      String(side.listCpuUs ?? "-"),
+      String(side.projectCpuUs ?? "-"),
+    ];
+    out.push(
+      ...table(
+        [
+          "server",
+          "list req/s",
+          "project req/s",
+          "project/list",
+          "list p50 ms",
+          "project p50",
+          "list p99 ms",
+          "project p99",
+          "p99 project/list",
+          "list CPU µs",
+          "project CPU µs",
+        ],
+        [row("API", projects.api), row("baseline", projects.baseline)],
+      ),
+    );
+    out.push(
+      `  project page req/s, API / baseline: ${projects.apiOverBaseline.toFixed(2)} (list: ${ratio(projects.api.listRps, projects.baseline.listRps).toFixed(2)})`,
     );
   }
 
@@ -416,9 +536,36 @@ export function printReport(report: Report): void {
     );
   }
 
+  if (report.profileLayers) {
+    const layers = report.profileLayers;
+    out.push(
+      "",
+      `CPU per request by layer (µs; profiles of both servers over ${layers.scenarios.join(", ") || "no load"})`,
+    );
+    out.push(
+      ...table(
+        ["layer", "API", "baseline", "API − baseline"],
+        [
+          ...layers.rows.map((row) => [
+            row.layer,
+            String(row.apiUs),
+            String(row.baselineUs),
+            String(row.apiUs - row.baselineUs),
+          ]),
+          [
+            "all",
+            String(layers.apiCpuUsPerRequest),
+            String(layers.baselineCpuUsPerRequest),
+            String(layers.apiCpuUsPerRequest - layers.baselineCpuUsPerRequest),
+          ],
+        ],
+      ),
+    );
+  }
+
   const targets = checkTargets(report);
   if (targets.length) {
-    out.push("", "Targets (issue 11)");
+    out.push("", "Targets");
     out.push(
       ...table(
         ["what", "value", "target", ""],

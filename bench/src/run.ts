@@ -20,12 +20,14 @@ import { SignJWT } from "jose";
 import pg from "pg";
 import { median, timeCommands, type CommandTiming } from "./cli.js";
 import { measureLayers, type LayerTiming } from "./layers.js";
-import { summariseProfile, type ProfileSummary } from "./profile.js";
+import { layerShares, summariseProfile, type ProfileSummary } from "./profile.js";
 import {
+  compareProjectList,
   printReport,
   printSoak,
   type DepthRow,
   type LoadRow,
+  type ProfileLayers,
   type Report,
   type SqlTrace,
 } from "./report.js";
@@ -34,10 +36,12 @@ import { measureRevocation, type RevocationResult } from "./revocation.js";
 import { runSoak } from "./soak.js";
 import {
   BENCH_PASSWORD,
+  BENCH_PROJECT,
   createSeededDatabase,
   databaseUrl,
   DEEP_EMAIL,
   dropDatabase,
+  SEED_PROJECTS,
   userEmail,
   type SeededUser,
   type SeedSize,
@@ -55,7 +59,7 @@ const SOAK_RESULTS = join(ROOT, "bench/results/soak.json");
 
 const ISSUER = "todo";
 const AUDIENCE = "todo-api";
-const SCENARIOS = ["list", "get", "patch", "create", "login"] as const;
+const SCENARIOS = ["list", "project", "get", "patch", "create", "login"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const SEED: SeedSize = { users: 1000, tasksPerUser: 100, deepTasks: 100_000 };
 const PAGE_LIMIT = 20;
@@ -73,7 +77,7 @@ const HELP = `pnpm bench [options]   (needs a built tree: pnpm build; wrk from D
   --rounds <n>         measured runs per server and scenario, alternating API/baseline (default 3; quick 1)
   --connections <n>    wrk keep-alive connections (default 32)
   --login-connections <n>  connections for login, whose argon2id hash keeps a CPU busy ~30 ms (default 8)
-  --only <list>        comma list of: list,get,patch,create,login,revocation,events,depth,cli,sql,layers (default all)
+  --only <list>        comma list of: list,project,get,patch,create,login,revocation,events,depth,cli,sql,layers (default all)
   --soak               instead: the soak (mixed reads, writes, logins and refused inputs at saturation), to bench/results/soak.json
   --soak-minutes <n>   minutes of soak, each its own wrk run and p99 (default 1)
   --revocation-trials <n>  logouts on one API instance timed to the first refusal on another (default 200; quick 20)
@@ -140,7 +144,7 @@ function parseOptions(argv: string[]): Options {
   };
   const quick = values.quick;
   const only = new Set(
-    (values.only ?? "list,get,patch,create,login,revocation,events,depth,cli,sql,layers")
+    (values.only ?? "list,project,get,patch,create,login,revocation,events,depth,cli,sql,layers")
       .split(",")
       .map((item) => item.trim()),
   );
@@ -213,7 +217,7 @@ async function main(): Promise<void> {
 
   try {
     log(
-      `seeding ${options.database}: ${SEED.users} users × ${SEED.tasksPerUser} tasks + 1 user × ${SEED.deepTasks} tasks`,
+      `seeding ${options.database}: ${SEED.users} users × ${SEED.tasksPerUser} tasks in ${SEED_PROJECTS.length} projects and none + 1 user × ${SEED.deepTasks} tasks`,
     );
     const seeded = await createSeededDatabase(options.adminUrl, options.database, SEED);
     const url = databaseUrl(options.adminUrl, options.database);
@@ -257,6 +261,9 @@ async function main(): Promise<void> {
       env,
       logDir: workDir,
       cwd: ROOT,
+      nodeArgs: options.profile
+        ? ["--cpu-prof", "--cpu-prof-dir", join(profileDir, "baseline")]
+        : [],
       args: ["--headers", headersFile],
     });
     servers.push(baseline);
@@ -307,15 +314,23 @@ async function main(): Promise<void> {
       pageDeep: `/api/v1/tasks?limit=${PAGE_LIMIT}&page=${DEEP_PAGE}`,
     };
     const cursorCheck = "the cursors are the API's own nextCursor (after pages 1 and 4,999)";
+    const projectPath = `/api/v1/tasks?project=${BENCH_PROJECT}`;
     const responseCheck = await checkSameResponses(api.url, baseline.url, tokens[0]!, [
       "/api/v1/tasks/7",
       paths.first,
+      projectPath,
     ]);
 
     let sql: SqlTrace[] = [];
     if (options.only.has("sql")) {
       log("tracing the SQL each API request sends (a second API instance with DEBUG=todo:sql)");
-      sql = await traceSql({ env, workDir, token: tokens[0]!, deepToken, paths });
+      sql = await traceSql({
+        env,
+        workDir,
+        token: tokens[0]!,
+        deepToken,
+        paths: { ...paths, project: projectPath },
+      });
     }
 
     const load: LoadRow[] = [];
@@ -442,11 +457,13 @@ async function main(): Promise<void> {
     await api.stop();
     await baseline.stop();
     let profile: ProfileSummary | undefined;
+    let profileLayers: ProfileLayers | undefined;
     if (options.profile) {
-      const file = existsSync(profileDir)
-        ? readdirSync(profileDir).find((name) => name.endsWith(".cpuprofile"))
-        : undefined;
-      if (file) profile = summariseProfile(join(profileDir, file));
+      const apiProfile = profileIn(profileDir);
+      const baselineProfile = profileIn(join(profileDir, "baseline"));
+      if (apiProfile) profile = summariseProfile(apiProfile);
+      if (apiProfile && baselineProfile)
+        profileLayers = layersPerRequest(load, apiProfile, baselineProfile);
     }
     await cleanUp();
 
@@ -470,6 +487,8 @@ async function main(): Promise<void> {
         loadGenerator: "wrk -t1 (bench/lua/load.lua)",
         seed: {
           ...SEED,
+          projectsPerUser: SEED_PROJECTS.length,
+          projectSpread: `of every 10 tasks: 4 in project 1, 2 in project 2, 1 each in projects 3-5, 1 in none; the load lists project ${BENCH_PROJECT}`,
           migrateMs: Math.round(seeded.migrateMs),
           seedMs: Math.round(seeded.seedMs),
         },
@@ -477,6 +496,7 @@ async function main(): Promise<void> {
         responseCheck,
       },
       load,
+      projectList: compareProjectList(load),
       depth,
       cli,
       memory: {
@@ -490,6 +510,7 @@ async function main(): Promise<void> {
       sql,
       layers,
       profile,
+      profileLayers,
     };
     printReport(report); // also records the target checks on the report
     mkdirSync(join(options.out, ".."), { recursive: true });
@@ -519,7 +540,7 @@ async function loadScenario(
     baseUrl: server.url,
     scenario,
     usersFile,
-    arg: String(SEED.tasksPerUser),
+    arg: scenario === "project" ? String(BENCH_PROJECT) : String(SEED.tasksPerUser),
     connections: scenario === "login" ? options.loginConnections : options.connections,
     seconds,
   });
@@ -694,6 +715,12 @@ async function traceSql(context: {
     body?: string;
   }[] = [
     { name: "list (page 1)", method: "GET", path: "/api/v1/tasks", headers: bearer(context.token) },
+    {
+      name: `list (project ${BENCH_PROJECT}, page 1)`,
+      method: "GET",
+      path: context.paths.project!,
+      headers: bearer(context.token),
+    },
     { name: "get", method: "GET", path: "/api/v1/tasks/7", headers: bearer(context.token) },
     {
       name: "patch",
@@ -794,3 +821,48 @@ main().catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
+
+/** The `.cpuprofile` that `node --cpu-prof` left in `dir`, if any. */
+function profileIn(dir: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile"));
+  return file ? join(dir, file) : undefined;
+}
+
+/**
+ * Each server's CPU per request split into layers: its profile's layer shares
+ * ({@link layerShares}) times its CPU µs per request over the load scenarios of this run
+ * (requests-weighted). The profiles span the whole process, so `--only <one scenario>` gives that
+ * route's split.
+ */
+function layersPerRequest(
+  load: LoadRow[],
+  apiProfile: string,
+  baselineProfile: string,
+): ProfileLayers {
+  const cpuPerRequest = (side: "api" | "baseline") => {
+    const runs = load.flatMap((row) => row.runs[side]);
+    const requests = runs.reduce((sum, run) => sum + run.requests, 0);
+    const cpuUs = runs.reduce((sum, run) => sum + (run.cpuUsPerRequest ?? 0) * run.requests, 0);
+    return requests ? cpuUs / requests : 0;
+  };
+  const apiUs = cpuPerRequest("api");
+  const baselineUs = cpuPerRequest("baseline");
+  const api = new Map(layerShares(apiProfile).map((share) => [share.layer, share.percent]));
+  const baseline = new Map(
+    layerShares(baselineProfile).map((share) => [share.layer, share.percent]),
+  );
+  const rows = [...new Set([...api.keys(), ...baseline.keys()])]
+    .map((layer) => ({
+      layer,
+      apiUs: Math.round(((api.get(layer) ?? 0) * apiUs) / 100),
+      baselineUs: Math.round(((baseline.get(layer) ?? 0) * baselineUs) / 100),
+    }))
+    .sort((a, b) => b.apiUs - b.baselineUs - (a.apiUs - a.baselineUs));
+  return {
+    scenarios: load.map((row) => row.scenario),
+    apiCpuUsPerRequest: Math.round(apiUs),
+    baselineCpuUsPerRequest: Math.round(baselineUs),
+    rows,
+  };
+}

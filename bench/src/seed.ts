@@ -12,6 +12,17 @@ export const DEEP_EMAIL = "deep@bench.test";
 /** The email of seeded user `n` (1-based). */
 export const userEmail = (n: number): string => `user${n}@bench.test`;
 
+/**
+ * The projects every seeded user has, in number order (1–5). The seeded tasks are spread over them
+ * unevenly, as real lists are: of every ten tasks (by number), four go to project 1, two to
+ * project 2, one each to projects 3, 4 and 5, and one to no project (the Inbox). So project 1
+ * holds 40 of an ordinary user's 100 tasks: its first page is as full as the first page of all.
+ */
+export const SEED_PROJECTS = ["Work", "Home", "Errands", "Reading", "Someday"] as const;
+
+/** The project the load lists (`GET /tasks?project=1`): 40 % of each user's tasks. */
+export const BENCH_PROJECT = 1;
+
 /** How much to seed. */
 export interface SeedSize {
   /** Ordinary users, each with {@link SeedSize.tasksPerUser} tasks. */
@@ -72,11 +83,19 @@ export async function createSeededDatabase(
       `INSERT INTO users (email, name, password_hash) VALUES ($1, 'Deep user', $2)`,
       [DEEP_EMAIL, hash],
     );
-    // Varied rows (descriptions, due dates, priorities, tags, some completed), distinct timestamps
-    // a second apart in id order, so every sort and the keyset cursor have real work to do.
+    await client.query(
+      `INSERT INTO projects (user_id, id, created_by, name, created_at, updated_at)
+       SELECT u.id, p.n, u.id, p.name, timestamptz '2026-01-01 00:00:00+00', timestamptz '2026-01-01 00:00:00+00'
+       FROM users u CROSS JOIN unnest($1::text[]) WITH ORDINALITY AS p (name, n)`,
+      [SEED_PROJECTS],
+    );
+    await client.query(`UPDATE users SET project_seq = $1`, [SEED_PROJECTS.length]);
+    // Varied rows (descriptions, due dates, priorities, tags, some completed, projects as
+    // SEED_PROJECTS says), distinct timestamps a second apart in id order, so every sort and the
+    // keyset cursor have real work to do.
     const insertTasks = `
       INSERT INTO tasks (user_id, id, title, description, completed, completed_at, due_date, priority, tags,
-                         version, created_at, updated_at)
+                         project_id, version, created_at, updated_at)
       SELECT u.id, t, 'Task ' || t || ' of ' || u.email,
              CASE WHEN t % 3 = 0 THEN 'Notes for task ' || t || ': call back, check the invoice, file it.' END,
              t % 4 = 0,
@@ -84,6 +103,7 @@ export async function createSeededDatabase(
              CASE WHEN t % 5 = 0 THEN date '2026-06-01' + (t % 400) END,
              t % 4,
              CASE t % 3 WHEN 0 THEN '{}'::text[] WHEN 1 THEN ARRAY['home'] ELSE ARRAY['work', 'q4'] END,
+             (ARRAY[1, 1, 1, 1, 2, 2, 3, 4, 5, NULL]::int[])[t % 10 + 1],
              1, ts, ts
       FROM users u
       CROSS JOIN LATERAL generate_series(1, $1::int) AS t

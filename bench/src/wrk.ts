@@ -31,10 +31,10 @@ export interface LoadResult {
 /** What to load: a scenario of `bench/lua/load.lua` against `baseUrl`. */
 export interface LoadSpec {
   readonly baseUrl: string;
-  readonly scenario: "list" | "get" | "create" | "patch" | "login" | "path" | "soak";
+  readonly scenario: "list" | "project" | "get" | "create" | "patch" | "login" | "path" | "soak";
   /** File of `<access token> <email>` lines. */
   readonly usersFile: string;
-  /** get/patch/soak: highest task id; path: the request path. */
+  /** get/patch/soak: highest task id; project: the project number to list; path: the request path. */
   readonly arg?: string;
   readonly connections: number;
   readonly seconds: number;

@@ -71,6 +71,7 @@ const redisUrl = config.rateLimit.store === "redis" ? config.rateLimit.redisUrl 
 let redisDown = false;
 const redis = redisUrl
   ? createRedisClient(redisUrl, {
+      keyPrefix: config.rateLimit.redisKeyPrefix,
       // One line per outage, not per reconnection attempt; requests are counted in memory meanwhile.
       onError: (error) => {
         if (redisDown) return;

@@ -80,7 +80,7 @@ describe("loadConfig", () => {
   it("reads the Redis rate-limit store (REDIS_URL required with it) and the metrics port", () => {
     expect(loadConfig({ env: { NODE_ENV: "test" } })).toMatchObject({
       metricsPort: undefined,
-      rateLimit: { store: "memory", redisUrl: undefined },
+      rateLimit: { store: "memory", redisUrl: undefined, redisKeyPrefix: undefined },
     });
     expect(() => loadConfig({ env: { NODE_ENV: "test", RATE_LIMIT_STORE: "redis" } })).toThrow(
       /REDIS_URL: is required when RATE_LIMIT_STORE is redis/,
@@ -96,12 +96,14 @@ describe("loadConfig", () => {
         NODE_ENV: "test",
         RATE_LIMIT_STORE: "redis",
         REDIS_URL: "redis://127.0.0.1:6379/2",
+        REDIS_KEY_PREFIX: "todo-staging:",
         METRICS_PORT: "9464",
       },
     });
     expect(config.rateLimit).toMatchObject({
       store: "redis",
       redisUrl: "redis://127.0.0.1:6379/2",
+      redisKeyPrefix: "todo-staging:",
     });
     expect(config.metricsPort).toBe(9464);
   });
@@ -175,5 +177,15 @@ describe("loadCliEnvironment", () => {
       token: "t",
     });
     expect(loadCliEnvironment({ HOME: "/c", NO_COLOR: "" }).noColor).toBe(false);
+  });
+
+  it("finds the cache folder as the XDG Base Directory specification orders it", () => {
+    expect(
+      loadCliEnvironment({ TODO_CACHE_DIR: "/a", XDG_CACHE_HOME: "/b", HOME: "/c" }).cacheDir,
+    ).toBe("/a");
+    expect(loadCliEnvironment({ XDG_CACHE_HOME: "/b", HOME: "/c" }).cacheDir).toBe("/b/todo");
+    expect(loadCliEnvironment({ HOME: "/c", TODO_CONFIG_DIR: "/a" }).cacheDir).toBe(
+      "/c/.cache/todo",
+    );
   });
 });

@@ -95,6 +95,7 @@ const EnvSchema = z
       .trim()
       .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
       .optional(),
+    REDIS_KEY_PREFIX: z.string().trim().max(100).optional(),
     RATE_LIMIT_AUTH_POINTS: positiveInt.default(10),
     RATE_LIMIT_AUTH_DURATION: duration.default(60),
     RATE_LIMIT_USER_POINTS: positiveInt.default(600),
@@ -225,6 +226,11 @@ export interface Config {
     readonly store: "memory" | "postgres" | "redis";
     /** `REDIS_URL` (`redis://[:password@]host:port[/db]`), required with the `redis` store. */
     readonly redisUrl: string | undefined;
+    /**
+     * `REDIS_KEY_PREFIX`: put before every Redis key (`todo:`), so that deployments or test runs
+     * sharing one Redis keep their counters apart; instances of one deployment share it. Default none.
+     */
+    readonly redisKeyPrefix?: string | undefined;
     /** Login/signup attempts allowed per IP and per email in each window. */
     readonly authPoints: number;
     readonly authDuration: number;
@@ -335,6 +341,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       enabled: e.RATE_LIMIT_ENABLED,
       store: e.RATE_LIMIT_STORE,
       redisUrl: e.REDIS_URL,
+      redisKeyPrefix: e.REDIS_KEY_PREFIX,
       authPoints: e.RATE_LIMIT_AUTH_POINTS,
       authDuration: e.RATE_LIMIT_AUTH_DURATION,
       userPoints: e.RATE_LIMIT_USER_POINTS,

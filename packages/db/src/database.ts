@@ -306,13 +306,41 @@ const unboundedMigrations: typeof migrationSource = {
   },
 };
 
-/** Applies every pending migration to `db`. Resolves to the names it applied (empty when up to date). */
+/**
+ * How often {@link migrateLatest} tries again while another process migrates: up to this many
+ * times, the pause doubling from 50 ms to 1 s (so about ten minutes of someone else's migration).
+ */
+const MIGRATION_ATTEMPTS = 600;
+/** SQLSTATEs of two processes creating knex's bookkeeping tables at once: 42P07 duplicate_table, 23505 (pg_type). */
+const CREATION_RACE_STATES = new Set(["42P07", "23505"]);
+
+/**
+ * Applies every pending migration to `db`. Resolves to the names it applied (empty when up to
+ * date). Several processes may call it at once on one database (instances starting together):
+ * while another holds knex's migration lock (`knex_migrations_lock`), or creates its bookkeeping
+ * tables at the same moment, this one waits and tries again, and then finds the migrations
+ * applied. The lock is a row, not a session's advisory lock, so this works through a transaction
+ * pooler (PgBouncer) too.
+ * @throws the migration's own error; knex's `MigrationLocked` error when the lock is still held
+ *   after {@link MIGRATION_ATTEMPTS} tries (a migrator that died holding it: see knex's
+ *   `migrate:unlock`).
+ */
 export async function migrateLatest(db: Database): Promise<string[]> {
-  const [, applied] = (await migrator(db).latest({ migrationSource: unboundedMigrations })) as [
-    number,
-    string[],
-  ];
-  return applied;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const [, applied] = (await migrator(db).latest({
+        migrationSource: unboundedMigrations,
+      })) as [number, string[]];
+      return applied;
+    } catch (error) {
+      const { name, code } = error as { name?: unknown; code?: unknown };
+      const raced =
+        name === "MigrationLocked" ||
+        (typeof code === "string" && CREATION_RACE_STATES.has(code) && attempt < 10);
+      if (!raced || attempt >= MIGRATION_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+    }
+  }
 }
 
 /** Rolls every migration of `db` back (tests and tooling only). */

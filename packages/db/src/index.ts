@@ -55,3 +55,4 @@ export {
 export type { IdempotencyKeyRow, IdempotencyKeysTable } from "./tables/idempotency-keys.js";
 export type { RateLimitsTable, SharedLimit } from "./tables/rate-limits.js";
 export { isCheckViolation, isDatabaseUnavailable, isUniqueViolation } from "./errors.js";
+export { DISTRIBUTION, type Distribution } from "./distribution.js";

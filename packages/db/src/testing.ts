@@ -1,7 +1,8 @@
 // Test fixture: a freshly migrated database per test file, never shared and never mocked.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -242,3 +243,105 @@ export class PostgresCluster {
 }
 
 const run = promisify(execFile);
+
+/** Where Debian installs PgBouncer; {@link PgBouncer} needs it. */
+export const PGBOUNCER_BIN = "/usr/sbin/pgbouncer";
+
+/**
+ * The PgBouncer settings this service needs in front of PostgreSQL (README, "Deploying"):
+ * transaction pooling, and `statement_timeout` ignored as a start-up parameter. node-postgres
+ * sends `DATABASE_STATEMENT_TIMEOUT` that way, and PgBouncer refuses a start-up parameter it
+ * cannot keep per client; the timeout is then the database's or role's own setting
+ * (`ALTER DATABASE … SET statement_timeout`).
+ */
+export const PGBOUNCER_SETTINGS: Readonly<Record<string, string>> = {
+  pool_mode: "transaction",
+  ignore_startup_parameters: "statement_timeout",
+};
+
+/**
+ * A PgBouncer of a test's own (Debian's, at {@link PGBOUNCER_BIN}) on a free port of 127.0.0.1,
+ * pooling connections to `database` on the server of `serverUrl` as its user, without
+ * authentication (`auth_type = any`), with {@link PGBOUNCER_SETTINGS}. Its files live in a
+ * temporary folder; when the tests run as root it runs as the `postgres` OS user (it refuses root).
+ */
+export class PgBouncer {
+  private constructor(
+    private readonly process: ChildProcess,
+    private readonly exited: Promise<unknown>,
+    private readonly folder: string,
+    /** The port it listens on. */
+    readonly port: number,
+    /** The pooled database's URL, through PgBouncer. */
+    readonly url: string,
+  ) {}
+
+  /** The URL of PgBouncer's admin console (`SHOW POOLS`, `SHOW STATS`). */
+  get adminUrl(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/pgbouncer`;
+  }
+
+  /**
+   * Starts PgBouncer and resolves once it answers a query on `database`.
+   * @throws {Error} with its output when it exits first.
+   */
+  static async start(serverUrl: string, database: string): Promise<PgBouncer> {
+    const folder = mkdtempSync(join(tmpdir(), "todo-pgbouncer-"));
+    const server = new URL(serverUrl);
+    const port = await freePort();
+    const ini = join(folder, "pgbouncer.ini");
+    const user = decodeURIComponent(server.username) || "postgres";
+    writeFileSync(
+      ini,
+      [
+        "[databases]",
+        `${database} = host=${server.hostname} port=${server.port || 5432} dbname=${database} user=${user}`,
+        "[pgbouncer]",
+        "listen_addr = 127.0.0.1",
+        `listen_port = ${port}`,
+        "unix_socket_dir =",
+        "auth_type = any",
+        "max_client_conn = 500",
+        "default_pool_size = 20",
+        `admin_users = ${user}`,
+        `pidfile = ${join(folder, "pgbouncer.pid")}`,
+        ...Object.entries(PGBOUNCER_SETTINGS).map(([name, value]) => `${name} = ${value}`),
+      ].join("\n") + "\n",
+    );
+    const root = process.getuid?.() === 0;
+    if (root) {
+      chownSync(folder, Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })), -1);
+    }
+    const output: Buffer[] = [];
+    const child = spawn(PGBOUNCER_BIN, root ? ["-u", "postgres", ini] : [ini], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.on("data", (chunk: Buffer) => output.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => output.push(chunk));
+    const exited = once(child, "exit");
+    let gone = false;
+    void exited.then(() => (gone = true));
+    const url = `postgres://${encodeURIComponent(user)}@127.0.0.1:${port}/${database}`;
+    for (;;) {
+      if (gone) {
+        rmSync(folder, { recursive: true, force: true });
+        throw new Error(`pgbouncer exited: ${Buffer.concat(output).toString("utf8")}`);
+      }
+      const answered = await withAdmin(url, (client) => client.query("SELECT 1")).then(
+        () => true,
+        () => false,
+      );
+      if (answered) return new PgBouncer(child, exited, folder, port, url);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** Stops it (closing its connections) and removes its folder. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      this.process.kill("SIGTERM");
+    }
+    await this.exited;
+    rmSync(this.folder, { recursive: true, force: true });
+  }
+}
