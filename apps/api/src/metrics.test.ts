@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listen } from "./http-server.js";
 import { Metrics } from "./metrics.js";
-import { send, signup, startTestApi, type TestApi } from "./testing/index.js";
+import { openEvents, send, signup, startTestApi, type TestApi } from "./testing/index.js";
 
 let api: TestApi;
 let metricsServer: Server;
@@ -14,6 +14,7 @@ beforeAll(async () => {
     { metrics },
   );
   metrics.observePool(api.db);
+  metrics.observeEventStreams(api.services.live);
   metricsServer = metrics.server();
   const { port } = await listen(metricsServer, 0, "127.0.0.1");
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -69,6 +70,18 @@ describe("metrics on their own port", () => {
     // No id, email or token anywhere.
     for (const secret of [user.id, user.email, user.token, "999999", `/tasks/${id}"`])
       expect(text).not.toContain(secret);
+  });
+
+  it("counts the event streams open on the instance", async () => {
+    const user = await signup(api.url);
+    const stream = await openEvents(api.url, user.token);
+    expect(stream.status).toBe(200);
+    // Once an event has come, the stream is surely counted.
+    await request("POST", "/api/v1/tasks", { token: user.token, json: { title: "Streamed" } });
+    await stream.next();
+    expect(await scrape()).toContain("event_stream_clients 1");
+    stream.close();
+    await stream.ended;
   });
 
   it("counts rate-limit rejections by limit", async () => {
