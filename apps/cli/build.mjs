@@ -6,6 +6,8 @@
 // each run can use:
 // - dist/bin.js: the entry point alone, so `todo --version` loads one small file;
 // - dist/program.js: commander, every command and everything a command needs to talk to the API;
+// - dist/complete.js: `todo __complete` (project names for shell completion) and what it needs to
+//   talk to the API, without commander or the commands: it runs on every Tab;
 // - dist/lazy/: what only some runs need, loaded when they need it: zod and the contract (edit,
 //   signup), and the prompts. ES modules (.mjs), loaded with a real `import()`: those runs pay
 //   for the ES module loader, and get exactly the ES module semantics these libraries expect.
@@ -15,7 +17,7 @@ import { build } from "esbuild";
 import { rm, writeFile } from "node:fs/promises";
 
 /** Imports left as imports of another file of dist/ (relative to the importing file). */
-const PROGRAM = { "./program.js": "./program.js" };
+const PROGRAM = { "./program.js": "./program.js", "./complete.js": "./complete.js" };
 const LAZY = {
   "@todo/contract": "./lazy/contract.mjs",
   "@inquirer/password": "./lazy/password.mjs",
@@ -70,6 +72,12 @@ const results = await Promise.all([
     // Its `import()` of the program becomes a `require()`: synchronous, no ES module loader.
     supported: { "dynamic-import": false },
     plugins: [externalAs(PROGRAM)],
+  }),
+  build({
+    ...common,
+    entryPoints: ["src/complete.ts"],
+    outfile: "dist/complete.js",
+    plugins: [externalAs(LAZY)],
   }),
   build({
     ...common,

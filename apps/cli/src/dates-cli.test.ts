@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { todayIn } from "@todo/contract";
 import { startTestApi, type TestApi } from "@todo/api/testing";
 import { createCliUser } from "./testing/cli.js";
+import { filesLoadedBy } from "./testing/loads.js";
 
 let api: TestApi;
 beforeAll(async () => {
@@ -50,6 +51,20 @@ describe("todo add with quick add", () => {
     const undone = await user.todo(["undo", "1"]);
     expect(undone.stdout).toBe(`Reopened task 1 "Pay rent"; due ${due} again.\n`);
     expect((await user.todo(["undo", "1"])).stdout).toBe("Task 1 was already pending.\n");
+    await user.cleanup();
+  });
+
+  it("leaves the reading to the API: add loads what list loads, not chrono-node, zod or the contract", async () => {
+    const user = await createCliUser(api.url, { signup: true });
+    const program = ["bin.js", "program.js"];
+    expect(
+      await filesLoadedBy(["add", "Buy", "milk", "tomorrow", "#home", "!high"], user.env),
+    ).toEqual(program);
+    expect(await filesLoadedBy(["list"], user.env)).toEqual(program);
+    const listed = JSON.parse((await user.todo(["list", "--json"])).stdout) as {
+      data: { title: string; tags: string[] }[];
+    };
+    expect(listed.data).toMatchObject([{ title: "Buy milk", tags: ["home"] }]);
     await user.cleanup();
   });
 

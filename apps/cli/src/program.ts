@@ -74,7 +74,7 @@ Examples:
   $ todo done 3 4
 
 Exit codes: 0 ok, 1 API or network failure, 2 usage error, 4 not logged in or session expired.
-Environment: TODO_API_URL, TODO_TOKEN, TODO_CONFIG_DIR, NO_COLOR.`,
+Environment: TODO_API_URL, TODO_TOKEN, TODO_CONFIG_DIR, TODO_CACHE_DIR, NO_COLOR.`,
   );
   const named = COMMANDS.find(
     (entry) => commandName !== undefined && entry.names.includes(commandName),

@@ -99,6 +99,28 @@ describe("projects from the CLI", () => {
     expect(one.stdout).toContain("Buy milk");
   });
 
+  it("says so, with how to create it, when quick add's +name is none of your projects (exit 1, nothing created)", async () => {
+    const before = (await json(TaskList, ["list", "--all"])).meta.total;
+    const unknown = await user.todo(["add", "Dig", "beds", "+garden", "#outside"]);
+    expect(unknown).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        'You have no project named "garden"; list yours with `todo projects --all`, or create it with `todo project add garden`.\n',
+    });
+    // A known one beside it, any case, and -P: still the unknown one is named.
+    const beside = await user.todo(["add", "Dig", "+HOME", "+Garden", "-P", "work"]);
+    expect(beside.code).toBe(1);
+    expect(beside.stderr).toContain('no project named "Garden"');
+    expect((await json(TaskList, ["list", "--all"])).meta.total).toBe(before);
+    // Other refusals of the words are still usage errors.
+    const untitled = await user.todo(["add", "+home", "#x"]);
+    expect(untitled.code).toBe(2);
+    const added = await json(Task, ["add", "Dig", "beds", "+home"]);
+    expect(added.projectId).toBe(1);
+    expect((await user.todo(["rm", String(added.id)])).code).toBe(0);
+  });
+
   it("removes a project with its tasks and restores them", async () => {
     const removed = await user.todo(["project", "rm", "home"]);
     expect(removed.code, removed.stderr).toBe(0);

@@ -1,15 +1,14 @@
 // Fast start and the bits of the CLI that need no API: --help, --version, completion scripts, and
 // what each run loads (the files of dist/, and what esbuild put in each: dist/meta.json).
 import { execFile, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { once } from "node:events";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { isBuiltin } from "node:module";
-import { tmpdir } from "node:os";
-import { dirname, join, posix, relative } from "node:path";
+import { posix } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { BIN, runTodo } from "./testing/cli.js";
+import { filesLoadedBy } from "./testing/loads.js";
 import { CLI_VERSION } from "./version.js";
 
 const run = promisify(execFile);
@@ -27,58 +26,6 @@ interface Metafile {
 const meta = JSON.parse(
   await readFile(new URL("../dist/meta.json", import.meta.url), "utf8"),
 ) as Metafile;
-
-/**
- * The files of dist/ a run of `todo args…` loads, sorted: CommonJS ones read from `require.cache`
- * as the process exits, ES modules logged by a module-loading hook, both set up by a preloaded
- * script.
- */
-async function filesLoadedBy(args: readonly string[], input = ""): Promise<string[]> {
-  const folder = await mkdtemp(join(tmpdir(), "todo-cli-loads-"));
-  await writeFile(
-    join(folder, "hooks.mjs"),
-    [
-      'import { appendFileSync } from "node:fs";',
-      "let log;",
-      "export function initialize(path) { log = path; }",
-      "export async function load(url, context, nextLoad) {",
-      "  appendFileSync(log, `${url}\\n`);",
-      "  return nextLoad(url, context);",
-      "}",
-    ].join("\n"),
-  );
-  await writeFile(
-    join(folder, "spy.cjs"),
-    [
-      'const { register } = require("node:module");',
-      'const { join } = require("node:path");',
-      'const { pathToFileURL } = require("node:url");',
-      'register(pathToFileURL(join(__dirname, "hooks.mjs")), { data: join(__dirname, "esm.log") });',
-      'process.on("exit", () => require("node:fs").writeFileSync(join(__dirname, "cjs.log"), Object.keys(require.cache).join("\\n")));',
-    ].join("\n"),
-  );
-  await writeFile(join(folder, "esm.log"), "");
-  const result = await runTodo(
-    args,
-    { NODE_OPTIONS: `--require=${join(folder, "spy.cjs")}` },
-    input,
-  );
-  const logged = [
-    ...(await readFile(join(folder, "cjs.log"), "utf8")).split("\n"),
-    ...(await readFile(join(folder, "esm.log"), "utf8"))
-      .split("\n")
-      .filter((url) => url.startsWith("file:"))
-      .map((url) => fileURLToPath(url)),
-  ];
-  await rm(folder, { recursive: true, force: true });
-  expect(result.stderr, "the run itself").not.toMatch(/Error/);
-  const dist = dirname(BIN);
-  // Chunks the lazy modules share (esbuild's names change with their content) are left out.
-  return [...new Set(logged.filter((file) => file.startsWith(dist)))]
-    .map((file) => relative(dist, file))
-    .filter((file) => !/^lazy\/chunk-/.test(file))
-    .sort();
-}
 
 /** The sources bundled into `files`, as package names (`zod`, `commander`) or `src/…` paths. */
 function sourcesOf(files: readonly string[]): Set<string> {
@@ -98,7 +45,9 @@ describe("start-up", () => {
     expect(await filesLoadedBy(["--version"])).toEqual(["bin.js"]);
     expect(await filesLoadedBy(["--help"])).toEqual(["bin.js", "program.js"]);
     expect(await filesLoadedBy(["list"])).toEqual(["bin.js", "program.js"]); // not logged in: exit 4
-    expect(await filesLoadedBy(["signup", "--email", "a@example.com"], "short\n")).toEqual([
+    // Shell completion's project names, on every Tab: one small module, without commander.
+    expect(await filesLoadedBy(["__complete", "projects"])).toEqual(["bin.js", "complete.js"]);
+    expect(await filesLoadedBy(["signup", "--email", "a@example.com"], {}, "short\n")).toEqual([
       "bin.js",
       "lazy/contract.mjs",
       "program.js",
@@ -107,6 +56,14 @@ describe("start-up", () => {
     const program = sourcesOf(["dist/program.js"]);
     expect(program).toContain("commander");
     expect(program).toContain("src/commands/list.ts");
+    // node:crypto only when a run needs it (an idempotency key, a cache file's name).
+    expect(meta.outputs["dist/program.js"]?.imports.map((entry) => entry.path)).not.toContain(
+      "node:crypto",
+    );
+    const completer = sourcesOf(["dist/complete.js"]);
+    expect(completer).toContain("src/complete.ts");
+    for (const heavy of ["commander", "zod", "src/commands/list.ts"])
+      expect(completer, heavy).not.toContain(heavy);
     const everything = sourcesOf(Object.keys(meta.outputs));
     for (const heavy of ["zod", "@inquirer/password", "packages/contract/src/tasks.ts"]) {
       expect(everything, heavy).toContain(heavy);
@@ -142,6 +99,7 @@ describe("start-up", () => {
     const help = await runTodo(["--help"], {});
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: todo [options] [command]");
+    expect(help.stdout).not.toContain("__complete");
     for (const command of [
       "signup",
       "login",
@@ -253,6 +211,14 @@ describe("completion", () => {
     );
     expect(fish.stdout).toContain(
       "complete -c todo -n '__fish_seen_subcommand_from list ls' -s p -l priority -x -a 'none low medium high'",
+    );
+    // Project names come from the API, through the hidden `todo __complete projects`.
+    expect(zsh.stdout).toContain(
+      "'(-P --project)'{-P,--project}'[put it in this project (by name, any case)]:project:_todo_projects active'",
+    );
+    expect(zsh.stdout).toContain("':name:_todo_projects archived'");
+    expect(fish.stdout).toContain(
+      "complete -c todo -n '__fish_seen_subcommand_from project; and __fish_seen_subcommand_from unarchive' -x -a '(todo __complete projects archived)'",
     );
     const other = await runTodo(["completion", "tcsh"], {});
     expect(other.code).toBe(2);

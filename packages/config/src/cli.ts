@@ -5,6 +5,11 @@ import { join } from "node:path";
 export interface CliEnvironment {
   /** Folder holding `credentials.json`: `$TODO_CONFIG_DIR`, else `$XDG_CONFIG_HOME/todo`, else `~/.config/todo`. */
   readonly configDir: string;
+  /**
+   * Folder for data the CLI can fetch again (the project names shell completion offers):
+   * `$TODO_CACHE_DIR`, else `$XDG_CACHE_HOME/todo`, else `~/.cache/todo` (XDG Base Directory).
+   */
+  readonly cacheDir: string;
   /** `TODO_API_URL`: overrides the stored API URL. */
   readonly apiUrl: string | undefined;
   /** `TODO_TOKEN`: an access token that overrides the stored login. */
@@ -21,11 +26,14 @@ export function loadCliEnvironment(
     const raw = env[name]?.trim();
     return raw ? raw : undefined;
   };
+  const home = () => value("HOME") ?? homedir();
   const configDir =
-    value("TODO_CONFIG_DIR") ??
-    join(value("XDG_CONFIG_HOME") ?? join(value("HOME") ?? homedir(), ".config"), "todo");
+    value("TODO_CONFIG_DIR") ?? join(value("XDG_CONFIG_HOME") ?? join(home(), ".config"), "todo");
+  const cacheDir =
+    value("TODO_CACHE_DIR") ?? join(value("XDG_CACHE_HOME") ?? join(home(), ".cache"), "todo");
   return Object.freeze({
     configDir,
+    cacheDir,
     apiUrl: value("TODO_API_URL"),
     token: value("TODO_TOKEN"),
     noColor: value("NO_COLOR") !== undefined,

@@ -178,4 +178,14 @@ describe("loadCliEnvironment", () => {
     });
     expect(loadCliEnvironment({ HOME: "/c", NO_COLOR: "" }).noColor).toBe(false);
   });
+
+  it("finds the cache folder as the XDG Base Directory specification orders it", () => {
+    expect(
+      loadCliEnvironment({ TODO_CACHE_DIR: "/a", XDG_CACHE_HOME: "/b", HOME: "/c" }).cacheDir,
+    ).toBe("/a");
+    expect(loadCliEnvironment({ XDG_CACHE_HOME: "/b", HOME: "/c" }).cacheDir).toBe("/b/todo");
+    expect(loadCliEnvironment({ HOME: "/c", TODO_CONFIG_DIR: "/a" }).cacheDir).toBe(
+      "/c/.cache/todo",
+    );
+  });
 });

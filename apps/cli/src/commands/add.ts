@@ -5,7 +5,7 @@ import { DATE_EXAMPLES, readDueDate } from "../dates.js";
 import { taskLabel } from "../format.js";
 import { PRIORITY_CHOICES, collect, type CommonOptionValues } from "../options.js";
 import { readRecurrence } from "../recurrence.js";
-import { projectNamed } from "../projects.js";
+import { projectNamed, unknownProjectOr } from "../projects.js";
 import { createOnce } from "../retry.js";
 import { printable } from "../text.js";
 
@@ -39,7 +39,8 @@ function understood(task: Task, parsed?: Pick<QuickAddParse, "project">): string
  * month on the 1st +bills #home !high`), or with `--literal` taken as the title as typed. Options
  * win over the words. The request carries an `Idempotency-Key`, and a network failure is
  * retried with the same key, so a retry never makes a second task. The API checks the input
- * against the contract (its 422 becomes a usage error).
+ * against the contract (its 422 becomes a usage error), but a `+name` that is none of the
+ * caller's projects is reported as `-P` reports an unknown name (exit 1).
  */
 export function registerAddCommand(program: Command): void {
   program
@@ -94,7 +95,9 @@ Examples:
               (idempotencyKey) =>
                 context.client.quickAddTask({ text, ...fields }, { idempotencyKey }),
               NETWORK_ATTEMPTS,
-            );
+            ).catch(async (error: unknown) => {
+              throw await unknownProjectOr(context, text, error);
+            });
         if (context.output.json) context.output.printJson(task);
         else context.output.message(`Added ${taskLabel(task)}${understood(task, parsed)}.`);
       }),

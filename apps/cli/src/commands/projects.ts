@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { Project } from "@todo/contract";
 import { commandAction } from "../action.js";
+import { forgetProjectNames } from "../complete.js";
 import type { Context } from "../context.js";
 import type { CommonOptionValues } from "../options.js";
 import { allProjects, projectNamed } from "../projects.js";
@@ -22,8 +23,12 @@ function renderProjects(projects: readonly Project[]): string {
   return [`${"ID".padStart(3)}  ${"NAME".padEnd(width)}  OPEN`, ...lines].join("\n");
 }
 
-/** Prints a changed project: the API's project with `--json`, else `sentence`. */
+/**
+ * Prints a changed project: the API's project with `--json`, else `sentence`. Every change goes
+ * through here, so it also forgets the project names cached for shell completion.
+ */
 function report(context: Context, project: Project, sentence: string): void {
+  forgetProjectNames(context);
   if (context.output.json) context.output.printJson(project);
   else context.output.message(sentence);
 }

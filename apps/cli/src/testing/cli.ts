@@ -41,7 +41,10 @@ export function runTodo(
   });
 }
 
-/** A user of the CLI: a private config folder, the environment pointing at the API, and `todo()`. */
+/**
+ * A user of the CLI: private config and cache folders, the environment pointing at the API, and
+ * `todo()`.
+ */
 export interface CliUser {
   readonly email: string;
   readonly password: string;
@@ -52,13 +55,13 @@ export interface CliUser {
     args: readonly string[],
     options?: { input?: string; env?: Record<string, string> },
   ): Promise<RunResult>;
-  /** Removes the config folder. */
+  /** Removes the config and cache folders. */
   cleanup(): Promise<void>;
 }
 
 let counter = 0;
 
-/** A fresh config folder and a unique email; `signup: true` also signs up through the CLI. */
+/** Fresh config and cache folders and a unique email; `signup: true` also signs up through the CLI. */
 export async function createCliUser(
   apiUrl: string,
   options: { signup?: boolean } = {},
@@ -67,7 +70,12 @@ export async function createCliUser(
   const email = `user${++counter}-${process.pid}-${Date.now()}@example.com`;
   const password = "correct horse battery staple";
   // A fixed zone: signup sends the machine's, which would otherwise be the host's.
-  const env = { TODO_CONFIG_DIR: configDir, TODO_API_URL: apiUrl, TZ: "UTC" };
+  const env = {
+    TODO_CONFIG_DIR: configDir,
+    TODO_CACHE_DIR: join(configDir, "..", "cache"),
+    TODO_API_URL: apiUrl,
+    TZ: "UTC",
+  };
   const user: CliUser = {
     email,
     password,
