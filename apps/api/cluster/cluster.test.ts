@@ -131,6 +131,9 @@ async function startHaproxy(): Promise<Child> {
       "  balance roundrobin",
       "  option httpchk GET /ready",
       "  http-check expect status 200",
+      // A killed instance refuses the check's connection at once; a slow answer on a busy machine
+      // is waited for rather than taken for a dead instance.
+      "  timeout check 60s",
       "  default-server inter 500ms fall 2 rise 2",
       ...instances.map((instance, i) => `  server api-${i} ${new URL(instance.url).host} check`),
     ].join("\n") + "\n",

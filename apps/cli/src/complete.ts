@@ -38,6 +38,8 @@ export async function complete(args: readonly string[], version: string): Promis
     if (what !== "projects" || !PROJECT_SETS.includes(set as ProjectSet)) return;
     const context = createContext({}, "login", version);
     if (!context.tokenSource) return;
+    // A shell waits for this on every Tab: past the wait, offer nothing rather than hang it.
+    setTimeout(() => process.exit(0), context.env.completionWaitMs).unref();
     const projects = await cachedProjects(context);
     const names = projects
       .filter((project) => set === "all" || project.archived === (set === "archived"))

@@ -2,6 +2,7 @@
 // hidden `todo __complete projects`, its short-lived cache per API URL and user, and the bash
 // script that calls it on Tab.
 import { execFile } from "node:child_process";
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -118,6 +119,31 @@ describe("todo __complete projects", () => {
       await expect(readdir(nobody.env.TODO_CACHE_DIR!)).rejects.toMatchObject({ code: "ENOENT" });
     } finally {
       await nobody.cleanup();
+    }
+  });
+
+  it("offers nothing and exits 0 once its wait passes when the API accepts but never answers", async () => {
+    // A server that takes the connection and then says nothing: without the wait, Tab would hang.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const names = await alice.todo(["__complete", "projects", "all"], {
+        env: {
+          TODO_API_URL: `http://127.0.0.1:${port}`,
+          // A stored login is for its own API; a token in the environment goes to any.
+          TODO_TOKEN: [{ alg: "HS256" }, { sub: "someone" }, "sig"]
+            .map((part) => Buffer.from(JSON.stringify(part)).toString("base64url"))
+            .join("."),
+          TODO_COMPLETION_WAIT_MS: "300",
+        },
+      });
+      expect(names).toMatchObject({ code: 0, stdout: "", stderr: "" });
+      expect(sockets.size).toBeGreaterThan(0); // it did ask, and gave up waiting
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
     }
   });
 });

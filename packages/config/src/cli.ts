@@ -16,7 +16,16 @@ export interface CliEnvironment {
   readonly token: string | undefined;
   /** True when `NO_COLOR` is set to anything non-empty (no-color.org). */
   readonly noColor: boolean;
+  /**
+   * `TODO_COMPLETION_WAIT_MS`: how long shell completion waits for the API before it offers
+   * nothing, in milliseconds (a positive integer; default {@link COMPLETION_WAIT_MS}), so a hung
+   * API never hangs the shell's Tab.
+   */
+  readonly completionWaitMs: number;
 }
+
+/** Default of {@link CliEnvironment.completionWaitMs}: 3 s. */
+export const COMPLETION_WAIT_MS = 3_000;
 
 /** Reads the CLI's environment. Never throws; empty values count as unset. */
 export function loadCliEnvironment(
@@ -37,5 +46,13 @@ export function loadCliEnvironment(
     apiUrl: value("TODO_API_URL"),
     token: value("TODO_TOKEN"),
     noColor: value("NO_COLOR") !== undefined,
+    completionWaitMs: positiveInteger(value("TODO_COMPLETION_WAIT_MS")) ?? COMPLETION_WAIT_MS,
   });
+}
+
+/** `raw` as a positive safe integer, or undefined when it is absent or anything else. */
+function positiveInteger(raw: string | undefined): number | undefined {
+  if (raw === undefined || !/^\d{1,15}$/.test(raw)) return undefined;
+  const number = Number(raw);
+  return number > 0 ? number : undefined;
 }

@@ -75,6 +75,8 @@ export async function createCliUser(
     TODO_CACHE_DIR: join(configDir, "..", "cache"),
     TODO_API_URL: apiUrl,
     TZ: "UTC",
+    // Completion's wait for the API, beyond what a loaded machine can take (a test sets its own).
+    TODO_COMPLETION_WAIT_MS: "600000",
   };
   const user: CliUser = {
     email,
