@@ -1,4 +1,4 @@
-// A database outage, for real (DESIGN §10, issue 9 item 1): a private PostgreSQL cluster on a free
+// A database outage, for real (DESIGN §10): a private PostgreSQL cluster on a free
 // port, killed and started again under a running API. While it is down every request answers 503
 // `unavailable` with Retry-After within 2 s (never a hang, never a 500) and /ready says 503; the
 // same process serves again within 5 s of the database's return; a write answered 2xx survives the

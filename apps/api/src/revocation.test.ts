@@ -1,4 +1,4 @@
-// Revocation across instances (issue 11): two API instances on one database, each with its own
+// Revocation across instances: two API instances on one database, each with its own
 // session cache and (on PostgreSQL) its own listening connection. A session ended on A is refused
 // on B as soon as B hears of it, while B looks no session up for requests it has seen live. No
 // step waits on the clock: each waits for the notification B's listener delivers, and B's cache

@@ -247,7 +247,7 @@ function postgresPool(options: DatabaseOptions): pg.Pool {
 /**
  * PGlite's start-up parameters: its own, and 16 MB of shared buffers rather than PostgreSQL's
  * 128 MB. One user's tasks fit many times over, the host's page cache keeps the files warm, and
- * the WASM heap, which never shrinks, is spared about 110 MB (issue 9: `pnpm start` at 845 MB).
+ * the WASM heap, which never shrinks, is spared about 110 MB (`pnpm start` once reached 845 MB).
  */
 const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
 
